@@ -1,0 +1,135 @@
+/* token.c - tokens over each block: words (with inner hyphens and
+ * apostrophes), numbers (1,032  8.9  2015/16), URLs, punctuation and symbols,
+ * each with its case-folded form interned in the vocabulary. */
+#include <utf8proc.h>
+#include "ql_internal.h"
+
+enum { C_SPACE, C_ALPHA, C_DIGIT, C_PUNCT, C_SYMBOL, C_SUPER };
+
+static int is_superscript_digit(uint32_t cp) {
+  return cp == 0xB9 || cp == 0xB2 || cp == 0xB3 || (cp >= 0x2070 && cp <= 0x2079);
+}
+
+/* Class of the character at t[i]; *len gets its byte length. */
+static int char_class(const char *t, uint32_t stop, uint32_t i, int *len) {
+  unsigned char c = (unsigned char)t[i];
+  *len = 1;
+  if (c < 0x80) {
+    if ((c | 32) >= 'a' && (c | 32) <= 'z') return C_ALPHA;
+    if (c >= '0' && c <= '9') return C_DIGIT;
+    if (c == ' ' || c == '\n' || c == '\t' || c == '\r') return C_SPACE;
+    if (c == '$' || c == '%' || c == '&' || c == '@' || c == '#' || c == '+' || c == '=' ||
+        c == '<' || c == '>' || c == '|' || c == '~' || c == '^' || c == '*' || c == '\\' || c == '`')
+      return C_SYMBOL;
+    return C_PUNCT;
+  }
+  {
+    int32_t cp = ql_utf8_decode((const unsigned char *)t, stop, i, len);
+    if (cp < 0) return C_SYMBOL;
+    if (is_superscript_digit((uint32_t)cp)) return C_SUPER;
+    switch (utf8proc_category(cp)) {
+    case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM: case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_MN:
+    case UTF8PROC_CATEGORY_MC:
+      return C_ALPHA;
+    case UTF8PROC_CATEGORY_ND: return C_DIGIT;
+    case UTF8PROC_CATEGORY_ZS: return C_SPACE;
+    case UTF8PROC_CATEGORY_PD: case UTF8PROC_CATEGORY_PS: case UTF8PROC_CATEGORY_PE:
+    case UTF8PROC_CATEGORY_PI: case UTF8PROC_CATEGORY_PF: case UTF8PROC_CATEGORY_PO:
+    case UTF8PROC_CATEGORY_PC:
+      return C_PUNCT;
+    default: return C_SYMBOL;
+    }
+  }
+}
+
+static void push(ql_doc *d, uint32_t s, uint32_t e, int kind) {
+  const char *t = (const char *)d->text.p;
+  uint32_t id = ql_vocab_intern(d->vocab, t + s, e - s);
+  if (id == UINT32_MAX && d->mem.oom) longjmp(*d->mem.oom, 1);
+  QL_VEC_PUSH(&d->mem, &d->tok_start, uint32_t, s);
+  QL_VEC_PUSH(&d->mem, &d->tok_stop, uint32_t, e);
+  QL_VEC_PUSH(&d->mem, &d->tok_form, uint32_t, id);
+  QL_VEC_PUSH(&d->mem, &d->tok_kind, uint8_t, (uint8_t)kind);
+}
+
+static int starts_url(const char *t, uint32_t i, uint32_t stop) {
+  uint32_t n = stop - i;
+  return (n > 8 && memcmp(t + i, "https://", 8) == 0) || (n > 7 && memcmp(t + i, "http://", 7) == 0) ||
+         (n > 4 && memcmp(t + i, "www.", 4) == 0);
+}
+
+static uint32_t url_end(const char *t, uint32_t i, uint32_t stop) {
+  uint32_t e = i;
+  while (e < stop && t[e] != ' ' && t[e] != '\n' && t[e] != '<' && t[e] != '>' && t[e] != '"') e++;
+  while (e > i && (t[e - 1] == '.' || t[e - 1] == ',' || t[e - 1] == ';' || t[e - 1] == ':' ||
+                   t[e - 1] == ')' || t[e - 1] == ']' || t[e - 1] == '\'')) e--;
+  return e;
+}
+
+static void tokenize_range(ql_doc *d, uint32_t i, uint32_t stop) {
+  const char *t = (const char *)d->text.p;
+  while (i < stop) {
+    int len, cls = char_class(t, stop, i, &len);
+    uint32_t e;
+    if (cls == C_SPACE) { i += (uint32_t)len; continue; }
+    if (cls == C_ALPHA && (t[i] == 'h' || t[i] == 'w') && starts_url(t, i, stop)) {
+      e = url_end(t, i, stop);
+      push(d, i, e, QL_TOK_SYMBOL);
+      i = e;
+      continue;
+    }
+    e = i + (uint32_t)len;
+    if (cls == C_ALPHA || cls == C_DIGIT) {
+      int kind = cls == C_ALPHA ? QL_TOK_WORD : QL_TOK_NUMBER;
+      for (;;) {
+        int l2, c2;
+        if (e >= stop) break;
+        c2 = char_class(t, stop, e, &l2);
+        if (c2 == C_ALPHA || c2 == C_DIGIT) {
+          if (c2 == C_ALPHA) kind = QL_TOK_WORD;
+          e += (uint32_t)l2;
+          continue;
+        }
+        /* joiners: hyphen in words, separators inside numbers, apostrophe not before "s " */
+        if (e + 1 < stop) {
+          char j = t[e];
+          int l3, c3 = char_class(t, stop, e + 1, &l3);
+          if (j == '-' && (c3 == C_ALPHA || c3 == C_DIGIT)) { e += 1; continue; }
+          if ((j == '.' || j == ',' || j == '/') && kind == QL_TOK_NUMBER && c3 == C_DIGIT &&
+              !(j == ',' && e + 4 <= stop && t[e + 1] == ' ')) { e += 1; continue; }
+          if (j == '\'' && c3 == C_ALPHA && kind == QL_TOK_WORD &&
+              !((t[e + 1] == 's' || t[e + 1] == 'S') &&
+                (e + 2 >= stop || char_class(t, stop, e + 2, &l3) != C_ALPHA))) { e += 1; continue; }
+        }
+        break;
+      }
+      push(d, i, e, kind);
+    } else if (cls == C_SUPER) {
+      for (;;) {
+        int l2;
+        if (e >= stop || char_class(t, stop, e, &l2) != C_SUPER) break;
+        e += (uint32_t)l2;
+      }
+      push(d, i, e, QL_TOK_SYMBOL);
+    } else {
+      /* runs of the same punctuation byte ("...", "--") are one token */
+      if (len == 1) while (e < stop && t[e] == t[i]) e++;
+      push(d, i, e, cls == C_PUNCT ? QL_TOK_PUNCT : QL_TOK_SYMBOL);
+    }
+    i = e;
+  }
+}
+
+void ql_tokenize(ql_doc *d) {
+  uint32_t b;
+  size_t guess = d->text.n / 6 + 16;
+  ql_vec_reserve(&d->mem, &d->tok_start, 4, guess);
+  ql_vec_reserve(&d->mem, &d->tok_stop, 4, guess);
+  ql_vec_reserve(&d->mem, &d->tok_form, 4, guess);
+  ql_vec_reserve(&d->mem, &d->tok_kind, 1, guess);
+  for (b = 0; b < d->blocks.n; b++) {
+    const ql_block *bl = &QL_VEC_AT(d->blocks, ql_block, b);
+    tokenize_range(d, bl->start, bl->stop);
+  }
+}
