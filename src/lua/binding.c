@@ -8,6 +8,7 @@
 #include <lauxlib.h>
 #include "compat.h"
 #include "../qualua.h"
+#include "match_binding.h"
 
 #define DOC_MT "qualua.Doc"
 #define SPAN_MT "qualua.Span"
@@ -494,21 +495,27 @@ static const luaL_Reg funcs[] = {
   {"fold", l_fold}, {NULL, NULL}
 };
 
+/* Creates (or refills, on a second require) a metatable; leaves its method
+ * table on the stack so the module can export it for the Lua layer. */
 static void new_type(lua_State *L, const char *name, const luaL_Reg *meta, const luaL_Reg *methods, int methods_as_index) {
-  luaL_newmetatable(L, name); /* existing on a second require: refill, harmless */
+  luaL_newmetatable(L, name);
   luaL_setfuncs(L, meta, 0);
   lua_newtable(L);
   luaL_setfuncs(L, methods, 0);
-  if (methods_as_index) lua_setfield(L, -2, "__index");
-  else lua_setfield(L, -2, "methods");
-  lua_pop(L, 1);
+  lua_pushvalue(L, -1);
+  lua_setfield(L, -3, methods_as_index ? "__index" : "methods");
+  lua_remove(L, -2);
 }
 
 int luaopen_qualua_core(lua_State *L);
 int luaopen_qualua_core(lua_State *L) {
-  new_type(L, DOC_MT, doc_meta, doc_methods, 1);
-  new_type(L, SPAN_MT, span_meta, span_methods, 0);
-  new_type(L, CORPUS_MT, corpus_meta, corpus_methods, 1);
   luaL_newlib(L, funcs);
+  new_type(L, DOC_MT, doc_meta, doc_methods, 1);
+  lua_setfield(L, -2, "Doc");
+  new_type(L, SPAN_MT, span_meta, span_methods, 0);
+  lua_setfield(L, -2, "Span");
+  new_type(L, CORPUS_MT, corpus_meta, corpus_methods, 1);
+  lua_setfield(L, -2, "Corpus");
+  ql_lua_open_match(L);
   return 1;
 }

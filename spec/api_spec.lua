@@ -1,0 +1,114 @@
+-- The Lua API on the seeds: spans agree with the text, offsets map back to
+-- the source, iterators and errors behave, corpora share a vocabulary.
+local H = require "spec.helpers"
+local qualua = require "qualua"
+
+local function each_seed(f)
+  for name, path in pairs(H.seeds) do f(name, path, qualua.read(path)) end
+end
+
+describe("documents", function()
+  it("read every seed with the reader its content calls for", function()
+    local expect = { ris = "ris", landing = "landing-page", portal = "portal-page", brief = "report", report = "report" }
+    each_seed(function(name, _, doc) assert.equal(expect[name], doc:format(), name) end)
+  end)
+
+  it("give spans whose text is the document text at their offsets", function()
+    each_seed(function(name, _, doc)
+      local text = doc:text()
+      for _, what in ipairs { "block", "section", "sentence", "token" } do
+        for i, s in doc:iter(what) do
+          if i % 7 == 1 or what ~= "token" then
+            assert.equal(text:sub(s.start, s.stop), s:text(), name .. " " .. what .. " " .. i)
+          end
+        end
+      end
+    end)
+  end)
+
+  it("map text offsets back to the source bytes they came from", function()
+    each_seed(function(name, path, doc)
+      local src = H.read_file(path)
+      local checked = 0
+      for _, t in doc:tokens() do
+        local word = t:text()
+        if t.kind == "word" and #word > 3 and word:match("^%a+$") then
+          assert.equal(word, src:sub(t.source_start, t.source_stop), name)
+          checked = checked + 1
+        end
+      end
+      assert.is_true(checked > 50, name .. ": only " .. checked .. " words checked")
+    end)
+  end)
+
+  it("keep the source untouched", function()
+    each_seed(function(name, path, doc) assert.equal(H.read_file(path), doc:source(), name) end)
+  end)
+
+  it("filter blocks by kind and refuse unknown kinds", function()
+    local doc = qualua.read(H.seeds.report)
+    local n = 0
+    for _, b in doc:blocks("heading") do assert.equal("heading", b.kind); n = n + 1 end
+    assert.is_true(n > 5)
+    assert.has_error(function() doc:blocks("chapter") end, "unknown block kind 'chapter'")
+  end)
+
+  it("give tokens a case-folded form shared by the corpus vocabulary", function()
+    local corpus = qualua.corpus()
+    local a = corpus:add(H.seeds.landing)
+    local b = corpus:add(H.seeds.portal)
+    local ids = {}
+    for _, t in a:tokens() do if t.form == "workforce" then ids.a = t.id end end
+    for _, t in b:tokens() do if t.form == "workforce" then ids.b = t.id end end
+    assert.is_not_nil(ids.a)
+    assert.equal(ids.a, ids.b)
+    assert.equal(2, #corpus)
+    assert.equal("straße", qualua.core.fold("STRASSE"):gsub("ss", "ß"))
+    assert.equal("é", qualua.core.fold("É"):sub(1, 1) == "e" and "é" or qualua.core.fold("É"))
+  end)
+
+  it("keep a child span usable after its document variable is dropped", function()
+    local s = qualua.read(H.seeds.portal):span("sentence", 1)
+    collectgarbage(); collectgarbage()
+    assert.is_true(#s:text() > 10)
+  end)
+end)
+
+describe("bad input", function()
+  it("gives an empty document for an empty string", function()
+    local doc = qualua.parse("")
+    assert.equal(0, #doc)
+    assert.equal(0, doc:count("block"))
+  end)
+
+  it("refuses binary input with a message", function()
+    assert.has_error(function() qualua.parse("abc\0def") end, "binary input refused: NUL byte at offset 3")
+  end)
+
+  it("names the file in read errors", function()
+    local ok, err = pcall(qualua.read, "no/such/file.txt")
+    assert.is_false(ok)
+    assert.matches("no/such/file.txt", err)
+  end)
+
+  it("replaces invalid UTF-8 and says where", function()
+    local doc = qualua.parse("Good text \xC3\xA9 then a bad byte \xFF here.")
+    assert.matches("\xEF\xBF\xBD", doc:text())
+    local w = doc:warnings()[1]
+    assert.equal("invalid-utf8", w.code)
+    assert.matches("source offset 29", w.message) -- 0-based byte offset
+  end)
+
+  it("rejects an unknown format name", function()
+    assert.has_error(function() qualua.parse("x", { format = "pdf" }) end)
+  end)
+
+  it("folds typographic variants and maps them back", function()
+    local src = "\xE2\x80\x9CQuoted\xE2\x80\x9D text\xC2\xA0here \xEF\xAC\x81ne"
+    local doc = qualua.parse(src, { format = "text" })
+    assert.equal('"Quoted" text here fine', doc:text())
+    local t = doc:span("token", 2)
+    assert.equal("Quoted", t:text())
+    assert.equal("Quoted", src:sub(t.source_start, t.source_stop))
+  end)
+end)

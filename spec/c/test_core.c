@@ -1,0 +1,220 @@
+/* test_core.c - C-level tests of the core, without Lua: every reader on the
+ * seeds keeps the model's invariants (nothing lost, spans inside the text,
+ * allocator balanced), out-of-memory at every allocation unwinds cleanly,
+ * and bad input is refused or repaired, never crashed on.
+ * Usage: test_core SEEDS_DIR */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include "../../src/ql_internal.h"
+
+static int failures, checks;
+#define CHECK(cond, ...) do { checks++; if (!(cond)) { failures++; \
+  fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); } } while (0)
+
+/* A counting allocator that can be told to fail after a number of calls. */
+typedef struct { long live, calls, fail_after; size_t bytes; } Counter;
+
+static void *counting_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
+  Counter *c = (Counter *)ud;
+  if (nsize == 0) {
+    if (ptr) { c->live--; c->bytes -= osize; free(ptr); }
+    return NULL;
+  }
+  if (c->fail_after >= 0 && c->calls++ >= c->fail_after) return NULL;
+  {
+    void *p = realloc(ptr, nsize);
+    if (!p) return NULL;
+    if (!ptr) c->live++; else c->bytes -= osize;
+    c->bytes += nsize;
+    return p;
+  }
+}
+
+static char *slurp(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  char *buf;
+  long n;
+  if (!f) return NULL;
+  fseek(f, 0, SEEK_END); n = ftell(f); fseek(f, 0, SEEK_SET);
+  buf = (char *)malloc((size_t)n + 1);
+  if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) { free(buf); buf = NULL; }
+  fclose(f);
+  *len = (size_t)n;
+  return buf;
+}
+
+static int is_ws(unsigned char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f'; }
+
+/* Every non-whitespace source byte is in the text (a map piece) or dropped. */
+static void check_nothing_lost(const char *name, const ql_doc *d) {
+  unsigned char *seen = (unsigned char *)calloc((size_t)d->srclen + 1, 1);
+  uint32_t i, lost = 0, first = 0;
+  const ql_mapseg *m = (const ql_mapseg *)d->map.p;
+  const ql_dropped *x = (const ql_dropped *)d->dropped.p;
+  for (i = 0; i < d->map.n; i++) {
+    uint32_t k;
+    CHECK(m[i].src + m[i].slen <= d->srclen, "%s: map piece %u beyond the source", name, i);
+    for (k = m[i].src; k < m[i].src + m[i].slen && k < d->srclen; k++) seen[k] = 1;
+  }
+  for (i = 0; i < d->dropped.n; i++) {
+    uint32_t k;
+    CHECK(x[i].src_start <= x[i].src_stop && x[i].src_stop <= d->srclen, "%s: dropped region %u out of range", name, i);
+    for (k = x[i].src_start; k < x[i].src_stop && k < d->srclen; k++) seen[k] = 1;
+  }
+  for (i = 0; i < d->srclen; i++) {
+    unsigned char c = (unsigned char)d->source[i];
+    if (!seen[i] && !is_ws(c) && !(c == 0xC2 && i + 1 < d->srclen && (unsigned char)d->source[i + 1] == 0xA0) &&
+        !(c == 0xA0 && i > 0 && (unsigned char)d->source[i - 1] == 0xC2)) {
+      if (!lost++) first = i;
+    }
+  }
+  CHECK(lost == 0, "%s: %u non-whitespace source bytes neither in the text nor dropped (first at %u: \"%.40s\")",
+        name, lost, first, d->source + first);
+  free(seen);
+}
+
+static void check_spans(const char *name, const ql_doc *d) {
+  size_t n, i;
+  uint32_t tl = d->text.n, prev = 0;
+  const ql_block *b = ql_doc_blocks(d, &n);
+  for (i = 0; i < n; i++) {
+    CHECK(b[i].start < b[i].stop && b[i].stop <= tl, "%s: block %zu [%u,%u) bad", name, i, b[i].start, b[i].stop);
+    CHECK(b[i].start >= prev, "%s: block %zu out of order", name, i);
+    prev = b[i].stop;
+  }
+  {
+    const ql_span *s = ql_doc_sentences(d, &n);
+    prev = 0;
+    for (i = 0; i < n; i++) {
+      CHECK(s[i].start < s[i].stop && s[i].stop <= tl && s[i].start >= prev, "%s: sentence %zu bad", name, i);
+      CHECK(ql_doc_block_at(d, s[i].start) == ql_doc_block_at(d, s[i].stop - 1), "%s: sentence %zu crosses blocks", name, i);
+      prev = s[i].stop;
+    }
+  }
+  {
+    const ql_section *s = ql_doc_sections(d, &n);
+    for (i = 0; i < n; i++) {
+      CHECK(s[i].start <= s[i].stop && s[i].stop <= tl, "%s: section %zu bad", name, i);
+      if (s[i].parent >= 0)
+        CHECK((size_t)s[i].parent < i && s[s[i].parent].start <= s[i].start && s[i].stop <= s[s[i].parent].stop,
+              "%s: section %zu not inside its parent", name, i);
+    }
+  }
+  {
+    size_t nt = ql_doc_ntokens(d);
+    const uint32_t *ts = ql_doc_token_starts(d), *te = ql_doc_token_stops(d);
+    prev = 0;
+    for (i = 0; i < nt; i++) {
+      CHECK(ts[i] < te[i] && te[i] <= tl && ts[i] >= prev, "%s: token %zu bad", name, i);
+      prev = te[i];
+    }
+  }
+  for (i = 0; i + 1 < tl; i++) {
+    /* the offset map is monotone */
+    if (i % 97 == 0) CHECK(ql_doc_source_offset(d, (uint32_t)i) <= ql_doc_source_offset(d, (uint32_t)i + 1),
+                           "%s: offset map not monotone at %zu", name, i);
+  }
+}
+
+static ql_doc *read_with(Counter *c, const char *buf, size_t len, ql_format fmt, ql_status *st) {
+  char err[256];
+  ql_doc *d = ql_doc_new(counting_alloc, c, NULL);
+  if (!d) { *st = QL_ENOMEM; return NULL; }
+  *st = ql_doc_read(d, buf, len, fmt, err, sizeof err);
+  return d;
+}
+
+static void test_seed(const char *path) {
+  size_t len;
+  char *buf = slurp(path, &len);
+  Counter c = { 0, 0, -1, 0 };
+  ql_status st;
+  ql_doc *d;
+  long k;
+  CHECK(buf != NULL, "cannot read %s", path);
+  if (!buf) return;
+  d = read_with(&c, buf, len, QL_FMT_AUTO, &st);
+  CHECK(st == QL_OK, "%s: read failed (%d)", path, st);
+  if (d && st == QL_OK) {
+    check_nothing_lost(path, d);
+    check_spans(path, d);
+    CHECK(c.bytes <= len * 12 + 65536, "%s: %zu bytes held for %zu of input", path, c.bytes, len);
+  }
+  ql_doc_free(d);
+  CHECK(c.live == 0, "%s: %ld allocations leaked", path, c.live);
+  /* out of memory at each of the first allocations, then every 7th: unwinds, no leak */
+  for (k = 0; k < 400; k += k < 40 ? 1 : 7) {
+    Counter f = { 0, 0, k, 0 };
+    d = read_with(&f, buf, len, QL_FMT_AUTO, &st);
+    ql_doc_free(d);
+    CHECK(f.live == 0, "%s: OOM at allocation %ld leaked %ld blocks", path, k, f.live);
+  }
+  free(buf);
+}
+
+static void test_bad_input(void) {
+  Counter c = { 0, 0, -1, 0 };
+  ql_status st;
+  ql_doc *d;
+  size_t n, big = 50u << 20, i;
+  char *line;
+  static const char utf16[] = "\xFF\xFE" "H\0i\0 \0\xA3\0" "5\0";
+  static const char cp1252[] = "Caf\xE9 costs \x80" "5 \x96 \x93quoted\x94";
+
+  d = read_with(&c, "", 0, QL_FMT_AUTO, &st);
+  CHECK(st == QL_OK && d->text.n == 0 && d->blocks.n == 0, "empty input gives an empty document");
+  ql_doc_free(d);
+
+  d = read_with(&c, "abc\0def", 7, QL_FMT_AUTO, &st);
+  CHECK(st == QL_EBINARY, "NUL bytes are refused as binary");
+  ql_doc_free(d);
+
+  d = read_with(&c, utf16, sizeof utf16 - 1, QL_FMT_AUTO, &st);
+  CHECK(st == QL_OK && d->text.n >= 6 && memcmp(d->text.p, "Hi \xC2\xA3" "5", 6) == 0, "UTF-16LE with BOM decoded");
+  ql_doc_free(d);
+
+  d = read_with(&c, cp1252, sizeof cp1252 - 1, QL_FMT_AUTO, &st);
+  CHECK(st == QL_OK && strstr((const char *)d->text.p, "Caf\xC3\xA9 costs \xE2\x82\xAC" "5") != NULL &&
+        d->warnings.n == 1, "Windows-1252 decoded with a warning");
+  ql_doc_free(d);
+
+  d = read_with(&c, "ok \xC3\xA9 then \xFF bad", 16, QL_FMT_AUTO, &st);
+  CHECK(st == QL_OK && strstr((const char *)d->text.p, "\xEF\xBF\xBD") != NULL && d->warnings.n == 1,
+        "invalid UTF-8 replaced by U+FFFD with a warning");
+  ql_doc_free(d);
+
+  line = (char *)malloc(big);
+  for (i = 0; i < big; i++) line[i] = "word. Another sentence here "[i % 28];
+  d = read_with(&c, line, big, QL_FMT_AUTO, &st);
+  ql_doc_sentences(d, &n);
+  CHECK(st == QL_OK && d->text.n > big - 64 && n > 1000, "a 50 MB single line is read (%zu sentences)", n);
+  ql_doc_free(d);
+  for (i = 0; i < 4096; i++) line[i] = "* \n"[i % 3];
+  d = read_with(&c, line, 4096, QL_FMT_AUTO, &st);
+  CHECK(st == QL_OK, "a file of only bullets is read");
+  if (st == QL_OK) check_nothing_lost("bullets", d);
+  ql_doc_free(d);
+  free(line);
+  CHECK(c.live == 0, "bad-input tests leaked %ld blocks", c.live);
+}
+
+int main(int argc, char **argv) {
+  const char *dir = argc > 1 ? argv[1] : "seeds";
+  DIR *dp = opendir(dir);
+  struct dirent *e;
+  int nseeds = 0;
+  CHECK(dp != NULL, "cannot open %s", dir);
+  while (dp && (e = readdir(dp)) != NULL) {
+    char path[4096];
+    if (e->d_name[0] == '.') continue;
+    snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+    test_seed(path);
+    nseeds++;
+  }
+  if (dp) closedir(dp);
+  CHECK(nseeds == 5, "expected the 5 seeds, found %d", nseeds);
+  test_bad_input();
+  printf("%d passed, %d failed\n", checks - failures, failures);
+  return failures ? 1 : 0;
+}
