@@ -264,6 +264,8 @@ ql_status ql_doc_read(ql_doc *d, const char *bytes, size_t len, ql_format fmt_in
   st = decode_input(d, (const unsigned char *)bytes, len, errmsg, errsize);
   if (st != QL_OK) { d->mem.oom = NULL; return st; }
   if (d->srclen >= 3 && memcmp(d->source, "\xEF\xBB\xBF", 3) == 0) ql_drop(d, 0, 3, "byte-order mark");
+  /* the text is about the size of the source: reserve once instead of regrowing */
+  ql_vec_reserve(&d->mem, &d->text, 1, (size_t)d->srclen + d->srclen / 16 + 64);
   d->format = (fmt == QL_FMT_AUTO) ? ql_sniff(d->source, d->srclen) : fmt;
   switch (d->format) {
   case QL_FMT_RIS: ql_read_ris(d); break;

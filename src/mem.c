@@ -16,8 +16,9 @@ void ql_vec_reserve(ql_mem *m, ql_vec *v, size_t elsize, size_t need) {
     if (m->oom) longjmp(*m->oom, 1);
     return;
   }
+  /* grow by 1.5: peak memory matters more than a few extra copies */
   cap = v->cap ? v->cap : 8;
-  while (cap < need) cap *= 2;
+  while (cap < need) cap += cap / 2 + 8;
   v->p = ql_mem_grow(m, v->p, v->cap * elsize, cap * elsize);
   v->cap = (uint32_t)cap;
 }

@@ -11,18 +11,27 @@ static int is_superscript_digit(uint32_t cp) {
 }
 
 /* Class of the character at t[i]; *len gets its byte length. */
+/* ASCII classes: S space, A alpha, D digit, P punctuation, Y symbol. */
+static const char ascii_class[129] =
+  "PPPPPPPPPSSPPSPPPPPPPPPPPPPPPPPP"   /* 0x00-0x1F: \t \n \r are spaces */
+  "SPPYYYYPPPYYPPPPDDDDDDDDDDPPYYYP"   /*  !"#$%&'()*+,-./0-9:;<=>? */
+  "YAAAAAAAAAAAAAAAAAAAAAAAAAAPYPYP"   /* @A-Z[\]^_ */
+  "YAAAAAAAAAAAAAAAAAAAAAAAAAAPYPYP";  /* `a-z{|}~ DEL */
+
+static int ascii_cls(unsigned char c) {
+  switch (ascii_class[c]) {
+  case 'A': return C_ALPHA;
+  case 'D': return C_DIGIT;
+  case 'S': return C_SPACE;
+  case 'Y': return C_SYMBOL;
+  default: return C_PUNCT;
+  }
+}
+
 static int char_class(const char *t, uint32_t stop, uint32_t i, int *len) {
   unsigned char c = (unsigned char)t[i];
   *len = 1;
-  if (c < 0x80) {
-    if ((c | 32) >= 'a' && (c | 32) <= 'z') return C_ALPHA;
-    if (c >= '0' && c <= '9') return C_DIGIT;
-    if (c == ' ' || c == '\n' || c == '\t' || c == '\r') return C_SPACE;
-    if (c == '$' || c == '%' || c == '&' || c == '@' || c == '#' || c == '+' || c == '=' ||
-        c == '<' || c == '>' || c == '|' || c == '~' || c == '^' || c == '*' || c == '\\' || c == '`')
-      return C_SYMBOL;
-    return C_PUNCT;
-  }
+  if (c < 0x80) return ascii_cls(c);
   {
     int32_t cp = ql_utf8_decode((const unsigned char *)t, stop, i, len);
     if (cp < 0) return C_SYMBOL;
@@ -45,12 +54,20 @@ static int char_class(const char *t, uint32_t stop, uint32_t i, int *len) {
 
 static void push(ql_doc *d, uint32_t s, uint32_t e, int kind) {
   const char *t = (const char *)d->text.p;
-  uint32_t id = ql_vocab_intern(d->vocab, t + s, e - s);
+  uint32_t id = ql_vocab_intern(d->vocab, t + s, e - s), n = d->tok_start.n;
   if (id == UINT32_MAX && d->mem.oom) longjmp(*d->mem.oom, 1);
-  QL_VEC_PUSH(&d->mem, &d->tok_start, uint32_t, s);
-  QL_VEC_PUSH(&d->mem, &d->tok_stop, uint32_t, e);
-  QL_VEC_PUSH(&d->mem, &d->tok_form, uint32_t, id);
-  QL_VEC_PUSH(&d->mem, &d->tok_kind, uint8_t, (uint8_t)kind);
+  if (n == d->tok_start.cap) { /* the four arrays grow together */
+    size_t need = (size_t)n + 1;
+    ql_vec_reserve(&d->mem, &d->tok_start, 4, need);
+    ql_vec_reserve(&d->mem, &d->tok_stop, 4, need);
+    ql_vec_reserve(&d->mem, &d->tok_form, 4, need);
+    ql_vec_reserve(&d->mem, &d->tok_kind, 1, need);
+  }
+  ((uint32_t *)d->tok_start.p)[n] = s;
+  ((uint32_t *)d->tok_stop.p)[n] = e;
+  ((uint32_t *)d->tok_form.p)[n] = id;
+  ((uint8_t *)d->tok_kind.p)[n] = (uint8_t)kind;
+  d->tok_start.n = d->tok_stop.n = d->tok_form.n = d->tok_kind.n = n + 1;
 }
 
 static int starts_url(const char *t, uint32_t i, uint32_t stop) {
@@ -70,8 +87,10 @@ static uint32_t url_end(const char *t, uint32_t i, uint32_t stop) {
 static void tokenize_range(ql_doc *d, uint32_t i, uint32_t stop) {
   const char *t = (const char *)d->text.p;
   while (i < stop) {
-    int len, cls = char_class(t, stop, i, &len);
+    int len, cls;
     uint32_t e;
+    if (t[i] == ' ') { i++; continue; }
+    cls = char_class(t, stop, i, &len);
     if (cls == C_SPACE) { i += (uint32_t)len; continue; }
     if (cls == C_ALPHA && (t[i] == 'h' || t[i] == 'w') && starts_url(t, i, stop)) {
       e = url_end(t, i, stop);
@@ -85,6 +104,11 @@ static void tokenize_range(ql_doc *d, uint32_t i, uint32_t stop) {
       for (;;) {
         int l2, c2;
         if (e >= stop) break;
+        if ((unsigned char)t[e] < 0x80) { /* fast path: plain ASCII letters and digits */
+          char k = ascii_class[(unsigned char)t[e]];
+          if (k == 'A') { kind = QL_TOK_WORD; e++; continue; }
+          if (k == 'D') { e++; continue; }
+        }
         c2 = char_class(t, stop, e, &l2);
         if (c2 == C_ALPHA || c2 == C_DIGIT) {
           if (c2 == C_ALPHA) kind = QL_TOK_WORD;
@@ -123,7 +147,7 @@ static void tokenize_range(ql_doc *d, uint32_t i, uint32_t stop) {
 
 void ql_tokenize(ql_doc *d) {
   uint32_t b;
-  size_t guess = d->text.n / 6 + 16;
+  size_t guess = d->text.n / 6 + 16; /* about one token per six bytes of English */
   ql_vec_reserve(&d->mem, &d->tok_start, 4, guess);
   ql_vec_reserve(&d->mem, &d->tok_stop, 4, guess);
   ql_vec_reserve(&d->mem, &d->tok_form, 4, guess);

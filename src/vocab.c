@@ -73,8 +73,7 @@ static int rehash(ql_vocab *v) {
   return 1;
 }
 
-static uint32_t add_folded(ql_vocab *v, const char *s, size_t n) {
-  uint64_t h = hash_bytes(s, n);
+static uint32_t add_hashed(ql_vocab *v, const char *s, size_t n, uint64_t h) {
   uint32_t slot, id = lookup(v, s, n, h, &slot);
   if (id != UINT32_MAX) return id;
   if (v->n + 1 > v->cap) {
@@ -109,6 +108,10 @@ static uint32_t add_folded(ql_vocab *v, const char *s, size_t n) {
   return id;
 }
 
+static uint32_t add_folded(ql_vocab *v, const char *s, size_t n) {
+  return add_hashed(v, s, n, hash_bytes(s, n));
+}
+
 size_t ql_fold(const char *s, size_t n, char *out) {
   size_t i = 0, o = 0;
   while (i < n) {
@@ -134,6 +137,18 @@ size_t ql_fold(const char *s, size_t n, char *out) {
 uint32_t ql_vocab_intern(ql_vocab *v, const char *s, size_t n) {
   char stack[256];
   size_t fl;
+  if (n <= sizeof stack) { /* ASCII fast path: lower-case and hash in one pass */
+    uint64_t h = 1469598103934665603ULL;
+    size_t i;
+    for (i = 0; i < n; i++) {
+      unsigned char c = (unsigned char)s[i];
+      if (c >= 0x80) break;
+      if (c >= 'A' && c <= 'Z') c += 32;
+      stack[i] = (char)c;
+      h ^= c; h *= 1099511628211ULL;
+    }
+    if (i == n) return add_hashed(v, stack, n, h ^ (h >> 29));
+  }
   if (n * 3 + 4 > sizeof stack) {
     char *tmp = (char *)v->f(v->ud, NULL, 0, n * 3 + 4);
     uint32_t id;

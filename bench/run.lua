@@ -1,0 +1,44 @@
+-- make bench: generates 10 MB and 100 MB corpora (report text and RIS) and
+-- prints, for reading + normalising + segmenting + tokenising, MB/s and peak
+-- memory beside `cat` of the same bytes measured in the same run.
+-- Set QUALUA_BENCH_SIZES="10" to skip the 100 MB corpora.
+local sizes = {}
+for s in (os.getenv("QUALUA_BENCH_SIZES") or "10 100"):gmatch("%d+") do sizes[#sizes + 1] = tonumber(s) end
+local dir = os.getenv("QUALUA_BENCH_DIR") or "build/bench"
+os.execute("mkdir -p " .. dir)
+
+local function run(cmd)
+  local p = assert(io.popen(cmd))
+  local out = p:read("a")
+  p:close()
+  return out
+end
+
+local function wall(cmd)
+  local out = run("bash -c 'TIMEFORMAT=%R; time (" .. cmd .. ") 2>&1 >/dev/null' 2>&1")
+  return tonumber(out:match("([%d.]+)%s*$"))
+end
+
+local function fsize(p) local f = io.open(p, "rb"); local n = f:seek("end"); f:close(); return n end
+
+io.write(("%-8s %6s %10s %10s %12s %12s %8s\n"):format("corpus", "MB", "cat MB/s", "qualua MB/s", "peak MB", "peak/input", "tokens"))
+for _, mb in ipairs(sizes) do
+  for _, kind in ipairs { "report", "ris" } do
+    local file = ("%s/%s-%d.txt"):format(dir, kind, mb)
+    local f = io.open(file, "rb")
+    if f then f:close() else run(("lua5.4 bench/gen.lua %s %d %s"):format(kind, mb, file)) end
+    local bytes = fsize(file)
+    wall("cat " .. file) -- warm the page cache
+    local cat = wall("cat " .. file .. " > /dev/null")
+    local best, peak, toks = math.huge, 0, 0
+    for _ = 1, 3 do
+      local secs, hwm, ntok = run(("lua5.4 bench/read_one.lua %s %s"):format(file, kind == "ris" and "ris" or "report"))
+        :match("([%d.]+) (%d+) (%d+)")
+      secs, hwm = tonumber(secs), tonumber(hwm)
+      if secs < best then best = secs end
+      peak, toks = math.max(peak, hwm), tonumber(ntok)
+    end
+    io.write(("%-8s %6.1f %10.0f %10.1f %12.1f %12.2f %8d\n"):format(kind, bytes / 1e6,
+      bytes / 1e6 / math.max(cat, 1e-3), bytes / 1e6 / best, peak / 1e6, peak / bytes, toks))
+  end
+end
