@@ -47,19 +47,25 @@ typedef struct {
 } label;
 
 typedef struct {
-  const ql_doc *d;
   const unsigned char *src;
   uint32_t s, e;
   int loose;           /* accept glued and mixed-case labels */
   int seen;            /* labels found so far */
 } scan;
 
-/* True when position k starts a sentence: the start of the abstract, a line
+/* True when position `at` starts a sentence: the start of the abstract, a line
  * start, or after . ? ! (with or without a space, as scraped pages glue them). */
-static int sentence_start(const scan *sc, uint32_t k) {
-  uint32_t j = k;
+static int sentence_start(const scan *sc, uint32_t at) {
+  uint32_t j = at;
   while (j > sc->s && (sc->src[j - 1] == ' ' || sc->src[j - 1] == '\t')) j--;
   if (j == sc->s) return 1;
+  if (sc->src[j - 1] == ')' || sc->src[j - 1] == ']') {
+    /* a citation after the full stop: "workforce.(3,4) Aim" */
+    unsigned char open = sc->src[j - 1] == ')' ? '(' : '[';
+    uint32_t k = j - 1;
+    while (k > sc->s && j - k < 24 && sc->src[k - 1] != open) k--;
+    if (k > sc->s + 1 && sc->src[k - 1] == open) j = k - 1;
+  }
   {
     unsigned char c = sc->src[j - 1];
     return c == '.' || c == '?' || c == '!' || c == '\n' || c == '\r';
@@ -205,7 +211,7 @@ int ql_emit_abstract(ql_doc *d, uint32_t s, uint32_t e, int level) {
   if (e > d->srclen) e = d->srclen;
   trim_ws(d->source, &s, &e);
   if (s >= e) return 0;
-  sc.d = d; sc.src = (const unsigned char *)d->source; sc.s = s; sc.e = e;
+  sc.src = (const unsigned char *)d->source; sc.s = s; sc.e = e;
   /* pass 1: glued and mixed-case labels count only when the abstract has at
    * least two labels, so a lone "Background: ..." sentence stays prose */
   sc.loose = 1; sc.seen = 0;

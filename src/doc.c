@@ -43,6 +43,7 @@ void ql_doc_free(ql_doc *d) {
   ql_vec_free(m, &d->tok_stop, 4);
   ql_vec_free(m, &d->tok_form, 4);
   ql_vec_free(m, &d->tok_kind, 1);
+  ql_annot_free(d);
   if (d->own_vocab) ql_vocab_free(d->vocab);
   m->f(m->ud, d, sizeof *d, 0);
 }
@@ -280,6 +281,7 @@ ql_status ql_doc_read(ql_doc *d, const char *bytes, size_t len, ql_format fmt_in
   segment(d);
   ql_tokenize(d);
   ql_find_enumerations(d);
+  ql_annotate(d);
   d->mem.oom = NULL;
   return st;
 }

@@ -53,6 +53,7 @@ struct ql_doc {
   ql_vec tok_kind;      /* uint8_t */
   ql_vocab *vocab; int own_vocab;
   int32_t open[QL_MAX_LEVELS + 1]; /* open section per level, QL_NONE if none */
+  struct ql_annot *annot; /* annotations found after segmentation (annotate.c) */
   uint32_t n_invalid;  /* invalid UTF-8 sequences replaced */
   int read_done;
 };
@@ -121,5 +122,8 @@ void ql_read_text(ql_doc *d);
 int ql_emit_abstract(ql_doc *d, uint32_t s, uint32_t e, int level);
 void ql_find_enumerations(ql_doc *d);
 void ql_tokenize(ql_doc *d);
+/* Finds acronyms, actors, quantities, references and recommendations. */
+void ql_annotate(ql_doc *d);
+void ql_annot_free(ql_doc *d);
 
 #endif

@@ -9,6 +9,7 @@
 #include "compat.h"
 #include "../qualua.h"
 #include "match_binding.h"
+#include "annot_binding.h"
 
 #define DOC_MT "qualua.Doc"
 #define SPAN_MT "qualua.Span"
@@ -517,5 +518,6 @@ int luaopen_qualua_core(lua_State *L) {
   new_type(L, CORPUS_MT, corpus_meta, corpus_methods, 1);
   lua_setfield(L, -2, "Corpus");
   ql_lua_open_match(L);
+  ql_lua_open_annotations(L);
   return 1;
 }
