@@ -295,6 +295,24 @@ static void emit_collapsed(ql_doc *d, uint32_t a, uint32_t b) {
   ql_emit(d, run, b);
 }
 
+/* Emits source [a, b) like emit_collapsed but maps all of it to the insertion
+ * point `anchor`, so the offset map stays monotone when a value found late
+ * in a record (a title after the abstract, as in PubMed's flattened export)
+ * is placed first.  The caller logs [a, b) as dropped. */
+static void emit_anchored(ql_doc *d, uint32_t a, uint32_t b, uint32_t anchor) {
+  uint32_t n0 = d->map.n, t0 = ql_text_len(d);
+  ql_mapseg last, m;
+  memset(&last, 0, sizeof last);
+  if (n0) last = QL_VEC_AT(d->map, ql_mapseg, n0 - 1);
+  emit_collapsed(d, a, b);
+  if (ql_text_len(d) == t0) return;
+  /* replace the pieces just recorded (restoring one the emit may have extended) */
+  d->map.n = n0;
+  if (n0) QL_VEC_AT(d->map, ql_mapseg, n0 - 1) = last;
+  m.text = t0; m.tlen = ql_text_len(d) - t0; m.src = anchor; m.slen = 0;
+  QL_VEC_PUSH(&d->mem, &d->map, ql_mapseg, m);
+}
+
 /* ---- recognisers for canonical values ---- */
 /* A DOI inside s[a, b): "10." + 4-9 digits (+ ".digits") + "/" + suffix up
  * to whitespace, without trailing punctuation.  Prefixes such as
@@ -378,12 +396,12 @@ static void put_issn(ql_doc *d, rng r) {
   int found = 0;
   for (i = r.s; i + 9 <= r.e; i++) {
     uint32_t k;
-    if (i > r.s && is_alnum(s[i - 1])) continue;
+    if (i > r.s && (is_alnum(s[i - 1]) || s[i - 1] == '-')) continue; /* not inside an ISBN */
     for (k = 0; k < 4 && is_digit(s[i + k]); k++) {}
     if (k < 4 || s[i + 4] != '-') continue;
     for (k = 5; k < 8 && is_digit(s[i + k]); k++) {}
     if (k < 8 || !(is_digit(s[i + 8]) || s[i + 8] == 'X' || s[i + 8] == 'x')) continue;
-    if (i + 9 < r.e && is_alnum(s[i + 9])) continue;
+    if (i + 9 < r.e && (is_alnum(s[i + 9]) || s[i + 9] == '-')) continue;
     meta_put(d, "issn", s + i, 9);
     found = 1;
     i += 8;
@@ -489,8 +507,9 @@ static void read_field(ris_reader *r, const ris_rec *rec, ris_field *f) {
   f->vs = vs; f->ve = ve;
 }
 
-/* A title-like field: the first of its class is a candidate; later ones are
- * dropped as duplicates (same text as the best title so far) or metadata. */
+/* Title candidates: the first TI/T1, the first ST, the first BT (the best
+ * present becomes the heading).  Returns 0 when the class is already taken;
+ * the caller then drops the value as a duplicate or as metadata. */
 static int title_field(ris_rec *rec, const ris_field *f, int cls) {
   if (has(rec->title[cls])) return 0;
   rec->title[cls] = mk(f->vs, f->ve);
@@ -601,9 +620,15 @@ static void finish_meta(ql_doc *d, const ris_rec *rec) {
   meta_rng(d, "title", t);
   for (k = 0; k < 3; k++) if (has(rec->year_of[k])) { meta_rng(d, "year", rec->year_of[k]); break; }
   {
+    /* DA when it holds a year, else the fuller of PY and Y1 ("2015/09/10"
+     * rather than "2015"), else whatever date-like value there is */
     static const int order[3] = { 2, 0, 1 }; /* DA, PY, Y1 */
-    rng date = none();
-    for (k = 0; k < 3 && !has(date); k++) if (has(rec->yval_of[order[k]])) date = rec->yval_of[order[k]];
+    rng date = rec->yval_of[2];
+    if (!has(date)) {
+      rng a = rec->yval_of[0], b = rec->yval_of[1];
+      if (has(a) && has(b)) date = (b.e - b.s > a.e - a.s) ? b : a;
+      else date = has(a) ? a : b;
+    }
     for (k = 0; k < 3 && !has(date); k++) if (has(rec->date_any[order[k]])) date = rec->date_any[order[k]];
     meta_rng(d, "date", date);
   }
@@ -632,7 +657,10 @@ static void emit_record(ris_reader *r, ris_rec *rec, uint32_t src) {
   sec = ql_section_open(d, "", 0, 1, QL_CAT_NONE, ql_text_len(d));
   if (has(t)) {
     uint32_t t0 = ql_text_len(d);
-    emit_collapsed(d, t.s, t.e);
+    if (rec->nabs > 0 && rec->abs[0].s < t.s) {
+      emit_anchored(d, t.s, t.e, src);
+      ql_drop(d, t.s, t.e, "title moved before the abstract");
+    } else emit_collapsed(d, t.s, t.e);
     ql_add_block(d, QL_BLOCK_HEADING, t0, ql_text_len(d), QL_NONE);
     /* the pool is separate from the text, so the text may be copied into it */
     title = ql_pool_add(d, (const char *)d->text.p + t0, ql_text_len(d) - t0);
@@ -683,7 +711,7 @@ static void read_record(ris_reader *r, int want_meta) {
     int text;
     if (seen_other && s[r->pos] == 'T' && s[r->pos + 1] == 'Y') break;
     read_field(r, &rec, &f);
-    ql_drop(d, f.ts, f.vs > f.ts + 2 ? f.vs : f.ts + 2, "ris tag");
+    ql_drop(d, f.ts, f.vs, "ris tag");
     if (f.t0 == 'E' && f.t1 == 'R') {
       field_put(d, &f);
       ql_drop(d, f.vs, f.ve, "ris tag");
@@ -698,8 +726,7 @@ static void read_record(ris_reader *r, int want_meta) {
   {
     /* title candidates that lost to a better one */
     int cls;
-    rng t = best_title(&rec, &cls);
-    (void)t;
+    best_title(&rec, &cls);
     for (k = 0; k < 3; k++)
       if (has(rec.title[k]) && k != cls) {
         static const char tags[3][2] = { { 'T', 'I' }, { 'S', 'T' }, { 'B', 'T' } };

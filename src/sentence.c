@@ -20,7 +20,10 @@
 #include <string.h>
 #include "qualua.h"
 
-#define NONE UINT32_MAX
+/* Positions are computed in 64 bits so that "i + 3" cannot wrap even for a
+ * range that ends at UINT32_MAX. */
+typedef uint64_t qpos;
+#define NONE UINT64_MAX
 /* How far a quotation or bracket may reach: beyond it the opener is taken
  * for a stray character rather than swallowing the paragraph. */
 #define MASK_WINDOW 800u
@@ -142,25 +145,25 @@ enum { D_DOT = 1, D_PAREN, D_DOTPAREN, D_BOTH };  /* "1." "1)" "1.)" "(1)" */
 
 typedef struct {
   int kind, delim, upper;
-  uint32_t val;
+  qpos val;
   int alt_kind;        /* a single letter that is also a roman numeral */
-  uint32_t alt_val;
-  uint32_t end;        /* just past the marker */
+  qpos alt_val;
+  qpos end;            /* just past the marker */
 } marker;
 
 typedef struct {
   const unsigned char *s;
-  uint32_t lo, hi;
+  qpos lo, hi;
   ql_span_cb cb;
   void *ud;
-  uint32_t sent;       /* first byte of the current sentence */
-  uint32_t content;    /* first byte after its leading bullets */
+  qpos sent;           /* first byte of the current sentence */
+  qpos content;        /* first byte after its leading bullets */
   int list_on, list_kind, list_delim, list_upper;
-  uint32_t list_next;
-  uint32_t nomatch[Q_NKINDS]; /* an opener before this has no closer */
+  qpos list_next;
+  qpos nomatch[Q_NKINDS]; /* an opener before this has no closer */
 } splitter;
 
-static uint32_t u8(const splitter *b, uint32_t i, int *len) {
+static uint32_t u8(const splitter *b, qpos i, int *len) {
   const unsigned char *s = b->s;
   uint32_t c = s[i];
   if (c < 0x80) { *len = 1; return c; }
@@ -184,19 +187,20 @@ static uint32_t u8(const splitter *b, uint32_t i, int *len) {
 }
 
 /* The code point ending just before i (i > floor); 0 at the floor. */
-static uint32_t u8_prev(const splitter *b, uint32_t floor, uint32_t i, int *len) {
-  uint32_t j, c;
+static uint32_t u8_prev(const splitter *b, qpos floor, qpos i, int *len) {
+  qpos j;
+  uint32_t c;
   int n = 0, l;
   if (i <= floor) { *len = 0; return 0; }
   j = i - 1;
   while (j > floor && (b->s[j] & 0xC0) == 0x80 && n < 3) { j--; n++; }
   c = u8(b, j, &l);
-  if (j + (uint32_t)l != i) { *len = 1; return 0xFFFD; }
+  if (j + (qpos)l != i) { *len = 1; return 0xFFFD; }
   *len = l;
   return c;
 }
 
-static int ws_at(const splitter *b, uint32_t i) {
+static int ws_at(const splitter *b, qpos i) {
   unsigned c = b->s[i];
   int l;
   if (c < 0x80) return (c == ' ' || (c >= 0x09 && c <= 0x0D)) ? 1 : 0;
@@ -206,19 +210,19 @@ static int ws_at(const splitter *b, uint32_t i) {
 
 /* Line breaks counted at i: a lone CR is a paragraph mark (as in word
  * processors), so it counts as a blank line. */
-static int line_breaks(const splitter *b, uint32_t i) {
+static int line_breaks(const splitter *b, qpos i) {
   if (b->s[i] == '\n') return 1;
   if (b->s[i] == '\r') return (i + 1 < b->hi && b->s[i + 1] == '\n') ? 0 : 2;
   return 0;
 }
 
-static uint32_t skip_ws(const splitter *b, uint32_t i) {
+static qpos skip_ws(const splitter *b, qpos i) {
   int l;
-  while (i < b->hi && (l = ws_at(b, i)) > 0) i += (uint32_t)l;
+  while (i < b->hi && (l = ws_at(b, i)) > 0) i += (qpos)l;
   return i;
 }
 
-static int ws_before(const splitter *b, uint32_t i) {
+static int ws_before(const splitter *b, qpos i) {
   int l;
   if (i <= b->lo) return 1;
   if (b->s[i - 1] < 0x80) return is_ws_cp(b->s[i - 1]);
@@ -315,7 +319,7 @@ static int abbrev_class(const char *w) {
 }
 
 /* Is the word at p (ASCII letters) a typical sentence starter? */
-static int is_starter(const splitter *b, uint32_t p) {
+static int is_starter(const splitter *b, qpos p) {
   char w[16];
   size_t n = 0, lo = 0, hi = sizeof starters / sizeof starters[0];
   while (p < b->hi && is_alpha(b->s[p])) {
@@ -336,11 +340,13 @@ static int is_starter(const splitter *b, uint32_t p) {
 /* ------------------------------------------------------------------ */
 /* List markers                                                         */
 
-static uint32_t roman_value(const unsigned char *s, uint32_t n) {
-  uint32_t v = 0, i;
+static qpos roman_value(const unsigned char *s, qpos n) {
+  long v = 0;
+  qpos i;
   for (i = 0; i < n; i++) {
-    uint32_t a, c = (uint32_t)(s[i] | 0x20);
-    uint32_t nx = i + 1 < n ? (uint32_t)(s[i + 1] | 0x20) : 0;
+    long a;
+    unsigned c = (unsigned)(s[i] | 0x20);
+    unsigned nx = i + 1 < n ? (unsigned)(s[i + 1] | 0x20) : 0;
     switch (c) {
     case 'i': a = 1; break;
     case 'v': a = 5; break;
@@ -349,18 +355,19 @@ static uint32_t roman_value(const unsigned char *s, uint32_t n) {
     case 'c': a = 100; break;
     default: return 0;
     }
+    /* "iv", "ix", "xl", "xc" subtract */
     if ((c == 'i' && (nx == 'v' || nx == 'x')) || (c == 'x' && (nx == 'l' || nx == 'c')))
       v -= a;
     else
       v += a;
   }
-  return v;
+  return v > 0 ? (qpos)v : 0;
 }
 
 /* Recognises "1.", "1)", "1.)", "(1)", "a.", "b)", "(iv)", "ii)" at p. */
-static int marker_at(const splitter *b, uint32_t p, marker *m) {
+static int marker_at(const splitter *b, qpos p, marker *m) {
   const unsigned char *s = b->s;
-  uint32_t q = p, t0, n;
+  qpos q = p, t0, n;
   int paren = 0, upper = 0, lower = 0;
   if (q < b->hi && s[q] == '(') { paren = 1; q++; }
   /* Most words fail at once: "The", "in". */
@@ -378,17 +385,17 @@ static int marker_at(const splitter *b, uint32_t p, marker *m) {
   if (n == 0 || q >= b->hi || (q - t0 == 5 && is_alnum(s[q]))) return 0;
   memset(m, 0, sizeof *m);
   if (!upper && !lower) {
-    uint32_t i;
+    qpos i;
     if (n > 2) return 0;
     m->kind = M_NUM;
-    for (i = 0; i < n; i++) m->val = m->val * 10 + (uint32_t)(s[t0 + i] - '0');
+    for (i = 0; i < n; i++) m->val = m->val * 10 + (qpos)(s[t0 + i] - '0');
     if (m->val == 0) return 0;
   } else if (upper && lower) {
     return 0;
   } else if (n == 1) {
     m->upper = upper;
     m->kind = M_LETTER;
-    m->val = (uint32_t)((s[t0] | 0x20) - 'a' + 1);
+    m->val = (qpos)((s[t0] | 0x20) - 'a' + 1);
     if ((s[t0] | 0x20) == 'i') { m->kind = M_ROMAN; m->val = 1; m->alt_kind = M_LETTER; m->alt_val = 9; }
     else if ((s[t0] | 0x20) == 'v') { m->alt_kind = M_ROMAN; m->alt_val = 5; }
     else if ((s[t0] | 0x20) == 'x') { m->alt_kind = M_ROMAN; m->alt_val = 10; }
@@ -428,17 +435,17 @@ static int marker_continues(const splitter *b, const marker *m) {
 /* ------------------------------------------------------------------ */
 /* Sentences                                                            */
 
-static void emit(splitter *b, uint32_t end) {
-  uint32_t a = b->sent, e = end;
+static void emit(splitter *b, qpos end) {
+  qpos a = b->sent, e = end;
   int l;
-  while (e > a && is_ws_cp(u8_prev(b, a, e, &l))) e -= (uint32_t)l;
-  if (a < e) b->cb(b->ud, a, e);
+  while (e > a && is_ws_cp(u8_prev(b, a, e, &l))) e -= (qpos)l;
+  if (a < e) b->cb(b->ud, (uint32_t)a, (uint32_t)e);
 }
 
 /* Starts a sentence at (or after the spaces from) i; notes a list marker
  * that opens it. */
-static void begin(splitter *b, uint32_t i) {
-  uint32_t p;
+static void begin(splitter *b, qpos i) {
+  qpos p;
   int n, l;
   marker m;
   b->sent = skip_ws(b, i);
@@ -447,10 +454,10 @@ static void begin(splitter *b, uint32_t i) {
   for (n = 0; n < 3 && p < b->hi; n++) {
     uint32_t c = u8(b, p, &l);
     if (is_bullet(c)) {
-      p = skip_ws(b, p + (uint32_t)l);
-    } else if ((c == '*' || is_dash(c) || c == 0xBB) && p + (uint32_t)l < b->hi &&
-               ws_at(b, p + (uint32_t)l)) {
-      p = skip_ws(b, p + (uint32_t)l);
+      p = skip_ws(b, p + (qpos)l);
+    } else if ((c == '*' || is_dash(c) || c == 0xBB) && p + (qpos)l < b->hi &&
+               ws_at(b, p + (qpos)l)) {
+      p = skip_ws(b, p + (qpos)l);
     } else {
       break;
     }
@@ -476,10 +483,10 @@ static int can_start(int ns) { return ns != NS_LOWER && ns != NS_END; }
 /* After a quotation, a bracketed aside starts a sentence only when it is
  * one itself and more text follows ('..." (Dinah was the cat.) "I ...');
  * at the end it is a comment on the quotation. */
-static int aside_between(const splitter *b, uint32_t p) {
+static int aside_between(const splitter *b, qpos p) {
   const unsigned char *s = b->s;
   unsigned close = s[p] == '(' ? ')' : ']';
-  uint32_t q;
+  qpos q;
   for (q = p + 1; q < b->hi && q - p < 240 && s[q] != close; q++)
     if (s[q] == s[p] || s[q] == '\n') return NS_LOWER;
   if (q >= b->hi || q - p >= 240 || !term_kind(s[q - 1])) return NS_LOWER;
@@ -489,7 +496,7 @@ static int aside_between(const splitter *b, uint32_t p) {
 
 /* Classifies the start of the text at p (past the spaces).  After a closing
  * quote a bracket does not open a new sentence ("...house!' (Which ...)"). */
-static int next_start(const splitter *b, uint32_t p, uint32_t *wpos, int after_quote) {
+static int next_start(const splitter *b, qpos p, qpos *wpos, int after_quote) {
   const unsigned char *s = b->s;
   marker m;
   int n, l;
@@ -501,9 +508,9 @@ static int next_start(const splitter *b, uint32_t p, uint32_t *wpos, int after_q
     c = u8(b, p, &l);
     if (is_open_char(c)) {
       if (after_quote && (c == '(' || c == '[')) return aside_between(b, p);
-      p += (uint32_t)l;
+      p += (qpos)l;
     } else if (is_dash(c) || is_bullet(c) || c == '*' || c == '_') {
-      p += (uint32_t)l;
+      p += (qpos)l;
       if (p < b->hi && s[p] == ' ') p++;
     } else {
       break;
@@ -517,7 +524,7 @@ static int next_start(const splitter *b, uint32_t p, uint32_t *wpos, int after_q
   if (is_upper(c)) return NS_UPPER;
   if (is_lower(c)) {
     /* "iPhone", "mRNA", "pH" start sentences too. */
-    uint32_t q = p;
+    qpos q = p;
     while (q < b->hi && q - p < 24 && is_alpha(s[q])) {
       if (is_upper(s[q])) return NS_UPPER;
       q++;
@@ -529,31 +536,31 @@ static int next_start(const splitter *b, uint32_t p, uint32_t *wpos, int after_q
 }
 
 /* "(2)", "(3,4)", "[1]", "[2-11]" glued after a sentence end. */
-static uint32_t ref_group(const splitter *b, uint32_t p) {
+static qpos ref_group(const splitter *b, qpos p) {
   const unsigned char *s = b->s;
   unsigned close = s[p] == '(' ? ')' : ']';
-  uint32_t q = p + 1;
+  qpos q = p + 1;
   int digits = 0, l;
   while (q < b->hi && q - p < 32) {
     uint32_t c = u8(b, q, &l);
     if (c == close) return digits ? q + 1 : 0;
     if (is_digit(c)) digits = 1;
     else if (!(c == ',' || c == ' ' || c == ';' || c == '-' || c == 0x2013)) return 0;
-    q += (uint32_t)l;
+    q += (qpos)l;
   }
   return 0;
 }
 
 /* Reference numbers glued to a full stop ("consultation.11 12 Take"). */
-static uint32_t footnote_digits(const splitter *b, uint32_t p) {
+static qpos footnote_digits(const splitter *b, qpos p) {
   const unsigned char *s = b->s;
-  uint32_t q = p;
+  qpos q = p;
   int groups;
   while (q < b->hi && q - p < 12 && (is_digit(s[q]) || s[q] == ',' || s[q] == '-')) q++;
   if (q - p > 11 || !is_digit(s[q - 1])) return 0;
   if (q < b->hi && !ws_at(b, q)) return 0;
   for (groups = 0; groups < 4 && q + 1 < b->hi && s[q] == ' '; groups++) {
-    uint32_t r = q + 1;
+    qpos r = q + 1;
     while (r < b->hi && r - q <= 3 && is_digit(s[r])) r++;
     if (r == q + 1 || r - q > 3 || r >= b->hi || s[r] != ' ') break;
     q = r;
@@ -564,9 +571,9 @@ static uint32_t footnote_digits(const splitter *b, uint32_t p) {
 /* Takes in what closes a sentence after its final mark at e: quotes,
  * brackets, footnote markers, glued references.  Sets *quote when a
  * closing quote was passed, *glued when bare reference digits were. */
-static uint32_t extend(const splitter *b, uint32_t t, uint32_t e, int *quote, int *glued) {
+static qpos extend(const splitter *b, qpos t, qpos e, int *quote, int *glued) {
   const unsigned char *s = b->s;
-  uint32_t c = e, r;
+  qpos c = e, r;
   int n, l, digits_ok = 0;
   if (t > b->lo) {
     unsigned pc = s[t - 1];
@@ -575,12 +582,12 @@ static uint32_t extend(const splitter *b, uint32_t t, uint32_t e, int *quote, in
   for (n = 0; n < 24 && c < b->hi; n++) {
     uint32_t ch = u8(b, c, &l);
     if (is_close_quote(ch)) {
-      if ((ch == '\'' || ch == 0x2019) && c + (uint32_t)l < b->hi && is_alnum(s[c + (uint32_t)l]))
+      if ((ch == '\'' || ch == 0x2019) && c + (qpos)l < b->hi && is_alnum(s[c + (qpos)l]))
         break;  /* "Jr.'s" */
       *quote = 1;
-      c += (uint32_t)l;
+      c += (qpos)l;
     } else if (is_close_bracket(ch) || is_sup_marker(ch)) {
-      c += (uint32_t)l;
+      c += (qpos)l;
     } else if ((ch == '(' || ch == '[') && (r = ref_group(b, c)) != 0) {
       c = r;
     } else if (digits_ok && is_digit(ch) && (r = footnote_digits(b, c)) != 0) {
@@ -596,9 +603,9 @@ static uint32_t extend(const splitter *b, uint32_t t, uint32_t e, int *quote, in
 
 /* "world.Today" - a missing space after a full stop.  Not inside a URL,
  * an e-mail address or a domain name. */
-static int glued_boundary(const splitter *b, uint32_t t, uint32_t e) {
+static int glued_boundary(const splitter *b, qpos t, qpos e) {
   const unsigned char *s = b->s;
-  uint32_t p, q;
+  qpos p, q;
   if (t <= b->lo || e + 1 >= b->hi) return 0;
   if (!(is_lower(s[t - 1]) || is_digit(s[t - 1])) || !is_upper(s[e]) || !is_lower(s[e + 1]))
     return 0;
@@ -620,8 +627,8 @@ static int glued_boundary(const splitter *b, uint32_t t, uint32_t e) {
 
 /* The token ending at t (the full stop), without leading openers and
  * bullets; NONE when too long to be an abbreviation. */
-static uint32_t token_start(const splitter *b, uint32_t t) {
-  uint32_t ts = t, floor = b->sent > b->lo && b->sent <= t ? b->sent : b->lo;
+static qpos token_start(const splitter *b, qpos t) {
+  qpos ts = t, floor = b->sent > b->lo && b->sent <= t ? b->sent : b->lo;
   int l, n;
   while (ts > floor && t - ts < TOKEN_MAX) {
     uint32_t c = b->s[ts - 1];
@@ -632,19 +639,19 @@ static uint32_t token_start(const splitter *b, uint32_t t) {
     }
     c = u8_prev(b, floor, ts, &l);
     if (is_ws_cp(c)) break;
-    ts -= (uint32_t)l;
+    ts -= (qpos)l;
   }
   if (t - ts >= TOKEN_MAX) return NONE;
   for (n = 0; n < 4 && ts < t; n++) {
     uint32_t c = u8(b, ts, &l);
     if (!(is_open_char(c) || is_bullet(c) || is_dash(c))) break;
-    ts += (uint32_t)l;
+    ts += (qpos)l;
   }
   return ts;
 }
 
-static int is_marker_token(const unsigned char *s, uint32_t n) {
-  uint32_t i;
+static int is_marker_token(const unsigned char *s, qpos n) {
+  qpos i;
   if (n == 0 || n > 4) return 0;
   if (n == 1) return is_alnum(s[0]);
   if (is_digit(s[0])) return n <= 2 && is_digit(s[1]);
@@ -654,9 +661,9 @@ static int is_marker_token(const unsigned char *s, uint32_t n) {
 }
 
 /* "At 5 a.m. Mr. Smith went": a time that only opens the sentence. */
-static int time_opens(const splitter *b, uint32_t ts) {
+static int time_opens(const splitter *b, qpos ts) {
   const unsigned char *s = b->s;
-  uint32_t p = ts, q;
+  qpos p = ts, q;
   while (p > b->content && s[p - 1] == ' ') p--;
   for (q = p; p > b->content && (is_digit(s[p - 1]) || s[p - 1] == ':'); p--) {}
   if (p == q) return 0;
@@ -668,9 +675,9 @@ static int time_opens(const splitter *b, uint32_t ts) {
 
 /* Does the full stop at t end a sentence, given what follows (ns, at
  * wpos)?  glued: bare reference digits followed the stop. */
-static int decide_stop(const splitter *b, uint32_t t, int ns, uint32_t wpos, int glued) {
+static int decide_stop(const splitter *b, qpos t, int ns, qpos wpos, int glued) {
   const unsigned char *s = b->s;
-  uint32_t ts, n, i, seg = 0;
+  qpos ts, n, i, seg = 0;
   int alpha = 0, upper = 0, digit = 0, dots = 0, other = 0, nonascii = 0, longseg = 0, cls;
   if (!can_start(ns)) return 0;
   ts = token_start(b, t);
@@ -721,9 +728,9 @@ static int decide_stop(const splitter *b, uint32_t t, int ns, uint32_t wpos, int
 }
 
 /* Handles the run of sentence marks starting at t; returns where to go on. */
-static uint32_t on_term(splitter *b, uint32_t t) {
+static qpos on_term(splitter *b, qpos t) {
   const unsigned char *s = b->s;
-  uint32_t e = t, c, j, wpos;
+  qpos e = t, c, j, wpos;
   int dots = 0, qx = 0, ell = 0, wide = 0, l, quote = 0, glued = 0, ns, nl, split;
   int single, pre_ws;
   while (e < b->hi) {
@@ -732,7 +739,7 @@ static uint32_t on_term(splitter *b, uint32_t t) {
     if (!k) break;
     if (k == 1) dots++; else if (k == 2) qx++; else ell++;
     wide |= is_wide_term(ch);
-    e += (uint32_t)l;
+    e += (qpos)l;
   }
   /* "[...]", "(...)", "[?]": an omission mark, not an end. */
   if (t > b->lo && (s[t - 1] == '[' || s[t - 1] == '(') && e < b->hi && (s[e] == ']' || s[e] == ')'))
@@ -741,7 +748,7 @@ static uint32_t on_term(splitter *b, uint32_t t) {
   single = dots == 1 && !qx && !ell;
   if (single && e + 1 < b->hi && s[e] == ' ' && s[e + 1] == '.') {
     /* Spaced ellipsis ". . ." */
-    uint32_t p = e;
+    qpos p = e;
     int k = 1;
     while (p + 1 < b->hi && s[p] == ' ' && s[p + 1] == '.') { k++; p += 2; }
     if (k >= 3) {
@@ -779,7 +786,7 @@ static uint32_t on_term(splitter *b, uint32_t t) {
     return e;
   }
   /* Count the line breaks before the next word: a blank line always ends. */
-  for (j = c, nl = 0; j < b->hi && (l = ws_at(b, j)) > 0; j += (uint32_t)l)
+  for (j = c, nl = 0; j < b->hi && (l = ws_at(b, j)) > 0; j += (qpos)l)
     nl += line_breaks(b, j);
   if (nl >= 2) {
     emit(b, c);
@@ -804,11 +811,11 @@ static const unsigned char q_stop[256] = {
 /* Finds the closer of the opener of kind k at i (olen bytes); NONE if none
  * within the window or before a blank line (*scanned: where the search
  * stopped). */
-static uint32_t find_close(const splitter *b, uint32_t i, int olen, int k, uint32_t *clen,
-                           uint32_t *scanned) {
+static qpos find_close(const splitter *b, qpos i, int olen, int k, qpos *clen,
+                           qpos *scanned) {
   const unsigned char *s = b->s;
-  uint32_t p = i + (uint32_t)olen, lim = b->hi - i > MASK_WINDOW ? i + MASK_WINDOW : b->hi;
-  uint32_t last_nl = NONE;
+  qpos p = i + (qpos)olen, lim = b->hi - i > MASK_WINDOW ? i + MASK_WINDOW : b->hi;
+  qpos last_nl = NONE;
   int depth = 0, l;
   for (;;) {
     unsigned ch;
@@ -819,7 +826,7 @@ static uint32_t find_close(const splitter *b, uint32_t i, int olen, int k, uint3
     if (ch == '\n') {
       /* Only spaces since the last line break: a blank line. */
       if (last_nl != NONE) {
-        uint32_t q = last_nl + 1;
+        qpos q = last_nl + 1;
         while (q < p && (s[q] == ' ' || s[q] == '\t' || s[q] == '\r')) q++;
         if (q == p) break;
       }
@@ -843,13 +850,13 @@ static uint32_t find_close(const splitter *b, uint32_t i, int olen, int k, uint3
     default:
       if (ch >= 0x80) {
         uint32_t c = u8(b, p, &l);
-        *clen = (uint32_t)l;
+        *clen = (qpos)l;
         if ((k == Q_CDQ || k == Q_LOW) && (c == 0x201D || c == 0x201C)) return p;
         if (k == Q_CSQ && c == 0x2019 && !(p + 3 < b->hi && is_alnum(s[p + 3]))) return p;
         if (k == Q_GUIL && c == 0xBB) return p;
         if (k == Q_SGUIL && c == 0x203A) return p;
         if (k == Q_WPAREN && c == 0xFF09) return p;
-        p += (uint32_t)l;
+        p += (qpos)l;
         continue;
       }
       if ((k == Q_CDQ || k == Q_LOW) && ch == '"') return p;
@@ -863,7 +870,7 @@ static uint32_t find_close(const splitter *b, uint32_t i, int olen, int k, uint3
 }
 
 /* The opener kind of c at i, or -1 when c does not open anything here. */
-static int opener_kind(const splitter *b, uint32_t i, uint32_t c, int len) {
+static int opener_kind(const splitter *b, qpos i, uint32_t c, int len) {
   int l;
   switch (c) {
   case '(': return Q_PAREN;
@@ -878,7 +885,7 @@ static int opener_kind(const splitter *b, uint32_t i, uint32_t c, int len) {
     if (i > b->lo && is_alnum(b->s[i - 1])) return -1;
     pc = u8_prev(b, b->lo, i, &l);
     if (i > b->lo && !(is_ws_cp(pc) || is_open_char(pc) || is_dash(pc))) return -1;
-    if (i + (uint32_t)len >= b->hi || ws_at(b, i + (uint32_t)len)) return -1;
+    if (i + (qpos)len >= b->hi || ws_at(b, i + (qpos)len)) return -1;
     return c == '"' ? Q_DQ : c == '\'' ? Q_SQ : c == '`' ? Q_BQ : c == 0x201C ? Q_CDQ
          : c == 0x2018 ? Q_CSQ : Q_LOW;
   }
@@ -889,27 +896,28 @@ static int opener_kind(const splitter *b, uint32_t i, uint32_t c, int len) {
 
 /* Skips a quotation or bracketed text at i; a sentence mark just inside its
  * closer is judged there.  Returns where to go on. */
-static uint32_t on_open(splitter *b, uint32_t i, uint32_t c, int len) {
+static qpos on_open(splitter *b, qpos i, uint32_t c, int len) {
   int k = opener_kind(b, i, c, len), l, steps;
-  uint32_t cpos, clen = 1, scanned = 0, q, r, pc;
-  if (k < 0 || i < b->nomatch[k]) return i + (uint32_t)len;
+  qpos cpos, clen = 1, scanned = 0, q, r;
+  uint32_t pc;
+  if (k < 0 || i < b->nomatch[k]) return i + (qpos)len;
   cpos = find_close(b, i, len, k, &clen, &scanned);
   if (cpos == NONE) {
     b->nomatch[k] = scanned;
-    return i + (uint32_t)len;
+    return i + (qpos)len;
   }
   r = cpos + clen;
   q = cpos;
-  for (steps = 0; steps < 3 && q > i + (uint32_t)len; steps++) {
+  for (steps = 0; steps < 3 && q > i + (qpos)len; steps++) {
     pc = u8_prev(b, i, q, &l);
     if (!(is_close_quote(pc) || pc == ')')) break;
-    q -= (uint32_t)l;
+    q -= (qpos)l;
   }
   pc = u8_prev(b, i, q, &l);
-  if (q > i + (uint32_t)len && q == cpos && k != Q_PAREN && k != Q_BRACKET && k != Q_BRACE &&
+  if (q > i + (qpos)len && q == cpos && k != Q_PAREN && k != Q_BRACKET && k != Q_BRACE &&
       (pc == 0x2014 || (pc == '-' && q - i > 2 && b->s[q - 2] == '-'))) {
     /* Speech broken off ('to--" At this moment'): ends before a capital. */
-    uint32_t wpos, j = skip_ws(b, r);
+    qpos wpos, j = skip_ws(b, r);
     if (j > r && j < b->hi && next_start(b, j, &wpos, 1) == NS_UPPER) {
       emit(b, r);
       begin(b, j);
@@ -917,9 +925,9 @@ static uint32_t on_open(splitter *b, uint32_t i, uint32_t c, int len) {
     }
     return r;
   }
-  if (q > i + (uint32_t)len && term_kind(pc)) {
-    uint32_t rr, t = q - (uint32_t)l;
-    while (t > i + (uint32_t)len && term_kind(u8_prev(b, i, t, &l))) t -= (uint32_t)l;
+  if (q > i + (qpos)len && term_kind(pc)) {
+    qpos rr, t = q - (qpos)l;
+    while (t > i + (qpos)len && term_kind(u8_prev(b, i, t, &l))) t -= (qpos)l;
     rr = on_term(b, t);
     if (rr > r) r = rr;
   }
@@ -927,9 +935,9 @@ static uint32_t on_open(splitter *b, uint32_t i, uint32_t c, int len) {
 }
 
 /* After spaces, inside a list: the next item's marker ends the sentence. */
-static uint32_t on_space(splitter *b, uint32_t p) {
+static qpos on_space(splitter *b, qpos p) {
   marker m;
-  uint32_t wpos;
+  qpos wpos;
   if (!b->list_on || p >= b->hi || p <= b->sent) return p;
   if (!marker_at(b, p, &m) || !marker_continues(b, &m)) return p;
   if (m.kind == M_NUM && m.delim == D_DOT && !can_start(next_start(b, skip_ws(b, m.end), &wpos, 0)))
@@ -941,7 +949,7 @@ static uint32_t on_space(splitter *b, uint32_t p) {
 
 void ql_split_sentences(const char *text, uint32_t start, uint32_t stop, ql_span_cb cb, void *ud) {
   splitter b;
-  uint32_t i;
+  qpos i;
   if (!text || !cb || start >= stop) return;
   memset(&b, 0, sizeof b);
   b.s = (const unsigned char *)text;
@@ -954,10 +962,11 @@ void ql_split_sentences(const char *text, uint32_t start, uint32_t stop, ql_span
   while (i < stop) {
     const unsigned char *tab = b.list_on ? k_list : k_base;
     const unsigned char *s = b.s;
-    uint32_t c, j;
+    uint32_t c;
+    qpos j;
     int l, nl;
     /* Four bytes a step: most text has nothing to look at. */
-    while (i + 4 <= stop && !(tab[s[i]] | tab[s[i + 1]] | tab[s[i + 2]] | tab[s[i + 3]])) i += 4;
+    while (stop - i >= 4 && !(tab[s[i]] | tab[s[i + 1]] | tab[s[i + 2]] | tab[s[i + 3]])) i += 4;
     while (i < stop && !tab[s[i]]) i++;
     if (i >= stop) break;
     switch (tab[s[i]]) {
@@ -968,7 +977,7 @@ void ql_split_sentences(const char *text, uint32_t start, uint32_t stop, ql_span
       i = on_open(&b, i, s[i], 1);
       break;
     case K_NL:
-      for (j = i, nl = 0; j < stop && (l = ws_at(&b, j)) > 0; j += (uint32_t)l)
+      for (j = i, nl = 0; j < stop && (l = ws_at(&b, j)) > 0; j += (qpos)l)
         nl += line_breaks(&b, j);
       if (nl >= 2) {
         emit(&b, i);
@@ -992,9 +1001,9 @@ void ql_split_sentences(const char *text, uint32_t start, uint32_t stop, ql_span
         /* A bullet inside a run of text starts an item. */
         emit(&b, i);
         begin(&b, i);
-        i += (uint32_t)l;
+        i += (qpos)l;
       } else {
-        i += (uint32_t)l;
+        i += (qpos)l;
       }
       break;
     }

@@ -76,6 +76,11 @@ static int rehash(ql_vocab *v) {
 static uint32_t add_hashed(ql_vocab *v, const char *s, size_t n, uint64_t h) {
   uint32_t slot, id = lookup(v, s, n, h, &slot);
   if (id != UINT32_MAX) return id;
+  /* grow before the table gets full: a full table would make lookup spin */
+  if ((v->n + 1) * 4 > v->nslots * 3) {
+    if (!rehash(v)) return UINT32_MAX;
+    lookup(v, s, n, h, &slot);
+  }
   if (v->n + 1 > v->cap) {
     uint32_t nc = v->cap * 2;
     uint32_t *off = (uint32_t *)v->f(v->ud, v->off, (v->cap + 1) * sizeof(uint32_t), (nc + 1) * sizeof(uint32_t));
@@ -104,7 +109,6 @@ static uint32_t add_hashed(ql_vocab *v, const char *s, size_t n, uint64_t h) {
   v->off[id + 1] = (uint32_t)v->nchars;
   v->hashes[id] = h;
   v->slots[slot] = id + 1;
-  if (v->n * 4 > v->nslots * 3 && !rehash(v)) { /* table stays valid, only fuller */ }
   return id;
 }
 
