@@ -33,7 +33,11 @@ describe("sniffing", function()
     assert.equal("ris", sniff("\n\n  TY  - JOUR\nTI  - Three\nER  -\n"))
     assert.equal("ris", sniff("TY - JOUR AU - A. Person TI - Flattened ER -"))
     assert.equal("text", sniff("TYPE - a note that only looks like a tag\n"))
-    assert.equal("text", sniff("A note.\nTY  - JOUR\n")) -- RIS starts with its tag
+    -- exports may open with a short preamble ("Record #1 of 2") before the first tag
+    assert.equal("ris", sniff("Record #1 of 2\nTY  - JOUR\nER  - \n"))
+    -- but a tag-like line deep inside prose does not make a file RIS
+    assert.equal("text", sniff(("A line of prose.\n"):rep(12) .. "TY  - JOUR\n"))
+    assert.equal("text", sniff("AU  - An author first\nTY  - JOUR\n")) -- the first tag must be TY
   end)
 
   it("takes a Markdown README for text", function()

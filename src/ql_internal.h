@@ -111,6 +111,8 @@ size_t ql_utf8_encode(uint32_t cp, char *out);
 
 /* ---- passes ---- */
 ql_format ql_sniff(const char *s, uint32_t len);
+/* RIS sniffing rule, shared by the sniffer and the RIS reader (read_ris.c). */
+int ql_looks_like_ris(const char *s, uint32_t len);
 void ql_read_ris(ql_doc *d);
 void ql_read_landing(ql_doc *d);
 void ql_read_portal(ql_doc *d);

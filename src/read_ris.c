@@ -177,7 +177,7 @@ static uint32_t sep_len(const char *s, uint32_t p, uint32_t e) {
  * first ten non-blank lines is "TY" + one or two spaces + "-" + a space or
  * the line end (the standard and the flattened form); a preamble of non-tag
  * lines may come before it.  Only the first 64 KiB are looked at. */
-static int looks_like_ris(const char *s, uint32_t len) {
+int ql_looks_like_ris(const char *s, uint32_t len) {
   uint32_t p = 0, n = 0;
   if (len > 65536) len = 65536; /* bounds the line-end searches of CR-only files */
   while (p < len && n < 10) {
@@ -781,7 +781,7 @@ void ql_read_ris(ql_doc *d) {
   r.lf_from = r.cr_from = NOPOS;
   r.pos = is_bom(s, 0, r.len) ? 3 : 0; /* the pipeline logged it */
   j.s = NOPOS; j.e = 0; j.textlike = 0;
-  if (r.len > 0 && !looks_like_ris(s + r.pos, r.len - r.pos))
+  if (r.len > 0 && !ql_looks_like_ris(s + r.pos, r.len - r.pos))
     ql_warn(d, "ris-unsniffed", 0, "input does not start like RIS (no TY line near the start); read as RIS anyway");
   while (r.pos < r.len) {
     uint32_t p = r.pos, e, c;

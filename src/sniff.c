@@ -33,16 +33,6 @@ static int contains(const char *s, uint32_t a, uint32_t b, const char *w) {
   return 0;
 }
 
-/* "TY  - " or "TY - " (the tag may end the line in an empty record). */
-static int ris_tag(const char *s, uint32_t i, uint32_t n) {
-  uint32_t j;
-  if (i + 4 > n || s[i] != 'T' || s[i + 1] != 'Y') return 0;
-  j = i + 2;
-  while (j < n && s[j] == ' ' && j - i < 5) j++;
-  if (j == i + 2 || j >= n || s[j] != '-') return 0;
-  return j + 1 >= n || s[j + 1] == ' ' || s[j + 1] == '\r' || s[j + 1] == '\n';
-}
-
 /* Pure labels that start lines of a research-portal page. */
 static const char *const portal_cues[] = {
   "Research output:", "Original language", "Publication status", "Pages (from-to)",
@@ -111,11 +101,7 @@ ql_format ql_sniff(const char *s, uint32_t len) {
   uint32_t prev_len = 0;
   int prev_text = 0;
   if (n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) pos = 3;
-  {
-    uint32_t i = pos;
-    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n')) i++;
-    if (ris_tag(s, i, n)) return QL_FMT_RIS;
-  }
+  if (ql_looks_like_ris(s, n)) return QL_FMT_RIS;
   while (ql_next_line(s, n, &pos, &ls, &le)) {
     uint32_t a = ls, b = le;
     size_t k;
