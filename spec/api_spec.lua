@@ -30,9 +30,13 @@ describe("documents", function()
     each_seed(function(name, path, doc)
       local src = H.read_file(path)
       local checked = 0
+      local repaired = {} -- text positions an OCR repair rewrote: their source differs by design
+      for _, r in ipairs(doc:repairs()) do
+        for p = r.start, r.start + math.max(#r.to, 1) - 1 do repaired[p] = true end
+      end
       for _, t in doc:tokens() do
         local word = t:text()
-        if t.kind == "word" and #word > 3 and word:match("^%a+$") then
+        if t.kind == "word" and #word > 3 and word:match("^%a+$") and not repaired[t.start] and not repaired[t.stop] then
           assert.equal(word, src:sub(t.source_start, t.source_stop), name)
           checked = checked + 1
         end

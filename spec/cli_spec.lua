@@ -10,8 +10,10 @@ describe("qualua show", function()
     local keys = {}
     for k in pairs(m) do keys[#keys + 1] = k end
     table.sort(keys)
-    assert.same({ "blocks", "dropped", "enumerations", "footnotes", "format", "meta", "repairs",
-                  "sections", "sentences", "text", "warnings" }, keys)
+    -- the model's keys, plus the annotations' (acronyms, actors, quantities, references, recommendations)
+    assert.same({ "abbreviations", "actors", "blocks", "dropped", "enumerations", "footnotes", "format", "meta",
+                  "quantities", "recommendations", "references", "repairs", "sections", "sentences", "text",
+                  "warnings" }, keys)
     assert.equal("portal-page", m.format)
     -- 0-based half-open offsets into text
     for _, b in ipairs(m.blocks) do

@@ -295,24 +295,6 @@ static void emit_collapsed(ql_doc *d, uint32_t a, uint32_t b) {
   ql_emit(d, run, b);
 }
 
-/* Emits source [a, b) like emit_collapsed but maps all of it to the insertion
- * point `anchor`, so the offset map stays monotone when a value found late
- * in a record (a title after the abstract, as in PubMed's flattened export)
- * is placed first.  The caller logs [a, b) as dropped. */
-static void emit_anchored(ql_doc *d, uint32_t a, uint32_t b, uint32_t anchor) {
-  uint32_t n0 = d->map.n, t0 = ql_text_len(d);
-  ql_mapseg last, m;
-  memset(&last, 0, sizeof last);
-  if (n0) last = QL_VEC_AT(d->map, ql_mapseg, n0 - 1);
-  emit_collapsed(d, a, b);
-  if (ql_text_len(d) == t0) return;
-  /* replace the pieces just recorded (restoring one the emit may have extended) */
-  d->map.n = n0;
-  if (n0) QL_VEC_AT(d->map, ql_mapseg, n0 - 1) = last;
-  m.text = t0; m.tlen = ql_text_len(d) - t0; m.src = anchor; m.slen = 0;
-  QL_VEC_PUSH(&d->mem, &d->map, ql_mapseg, m);
-}
-
 /* ---- recognisers for canonical values ---- */
 /* A DOI inside s[a, b): "10." + 4-9 digits (+ ".digits") + "/" + suffix up
  * to whitespace, without trailing punctuation.  Prefixes such as
@@ -657,10 +639,9 @@ static void emit_record(ris_reader *r, ris_rec *rec, uint32_t src) {
   sec = ql_section_open(d, "", 0, 1, QL_CAT_NONE, ql_text_len(d));
   if (has(t)) {
     uint32_t t0 = ql_text_len(d);
-    if (rec->nabs > 0 && rec->abs[0].s < t.s) {
-      emit_anchored(d, t.s, t.e, src);
-      ql_drop(d, t.s, t.e, "title moved before the abstract");
-    } else emit_collapsed(d, t.s, t.e);
+    /* the title leads the record's text wherever its tag stood: the offset
+       map is ordered by text position, so its source bytes may come later */
+    emit_collapsed(d, t.s, t.e);
     ql_add_block(d, QL_BLOCK_HEADING, t0, ql_text_len(d), QL_NONE);
     /* the pool is separate from the text, so the text may be copied into it */
     title = ql_pool_add(d, (const char *)d->text.p + t0, ql_text_len(d) - t0);
