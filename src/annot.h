@@ -113,6 +113,19 @@ typedef struct {
 typedef struct { uint64_t key; uint32_t val, used; } ql_hslot;
 typedef struct { ql_vec slots; uint32_t n; } ql_hmap;
 
+/* A 4096-bit filter over vocabulary ids: per-token tests reject most
+ * tokens with one load before any hash lookup. */
+typedef struct { uint64_t w[64]; } ql_bloom;
+static inline uint32_t ql_bloom_bit(uint32_t id) { return (id * 2654435761u) >> 20; }
+static inline void ql_bloom_add(ql_bloom *b, uint32_t id) {
+  uint32_t h = ql_bloom_bit(id);
+  b->w[h >> 6] |= (uint64_t)1 << (h & 63);
+}
+static inline int ql_bloom_has(const ql_bloom *b, uint32_t id) {
+  uint32_t h = ql_bloom_bit(id);
+  return (int)((b->w[h >> 6] >> (h & 63)) & 1);
+}
+
 struct ql_annot {
   ql_vec abbrevs;      /* ql_abbrev */
   ql_vec uses;         /* ql_acro_use */
@@ -150,6 +163,7 @@ uint32_t ql_annot_token_at(const ql_doc *d, uint32_t pos);
 const uint32_t *ql_annot_block_tokens(ql_doc *d);
 int ql_annot_is_space(const char *t, uint32_t a, uint32_t b); /* only spaces/newlines in [a,b) */
 int ql_annot_ieq(const char *a, size_t an, const char *b); /* ASCII case-insensitive == NUL-terminated b */
+int ql_annot_ieq_prefix(const char *a, size_t an, const char *b); /* b is a case-insensitive prefix of a[0..an) */
 
 /* ---- the passes ---- */
 void ql_find_acronyms(ql_doc *d);
@@ -164,6 +178,9 @@ void ql_recommendation_actors(ql_doc *d);
 typedef void (*ql_abbrev_cb)(void *ud, uint32_t ss, uint32_t se, uint32_t ls, uint32_t le);
 /* Schwartz-Hearst over one sentence text[s, e): calls cb for each definition. */
 void ql_abbrev_scan_sentence(const char *text, uint32_t s, uint32_t e, ql_abbrev_cb cb, void *ud);
+/* The long form of the short form t[ss, se) that ends the window t[ws, we):
+ * its start, or UINT32_MAX. */
+uint32_t ql_abbrev_long_form(const char *t, uint32_t ss, uint32_t se, uint32_t ws, uint32_t we);
 /* A line "ICB - Integrated Care Board": returns 1 and the two spans. */
 int ql_abbrev_glossary_line(const char *text, uint32_t s, uint32_t e,
                             uint32_t *ss, uint32_t *se, uint32_t *ls, uint32_t *le);
@@ -171,6 +188,10 @@ int ql_abbrev_glossary_line(const char *text, uint32_t s, uint32_t e,
 int ql_doi_syntax(const char *s, size_t n);
 /* QL_DOI_* for the DOI in s[0..n) (spaces in it are ignored). */
 int ql_doi_check(const char *s, size_t n);
+/* A DOI written alone, after "doi:" or as a resolver URL ([http[s]://][dx.]doi.org/):
+ * returns 1 with *off at the DOI and *how = 0 bare, 1 declared, 2 URL with
+ * protocol, 3 URL without; 0 when s is none of these or the DOI is invalid. */
+int ql_doi_parse(const char *s, size_t n, size_t *off, int *how);
 /* Finds a DOI in text[s, e): a resolver URL, "doi:" or a bare 10.x/...;
  * sets its span and returns 1. */
 int ql_doi_find(const char *text, uint32_t s, uint32_t e, uint32_t *ds, uint32_t *de);

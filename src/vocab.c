@@ -82,17 +82,20 @@ static uint32_t add_hashed(ql_vocab *v, const char *s, size_t n, uint64_t h) {
     lookup(v, s, n, h, &slot);
   }
   if (v->n + 1 > v->cap) {
+    /* allocate both new arrays before giving up the old ones, so a failure
+       leaves the vocabulary as it was */
     uint32_t nc = v->cap * 2;
-    uint32_t *off = (uint32_t *)v->f(v->ud, v->off, (v->cap + 1) * sizeof(uint32_t), (nc + 1) * sizeof(uint32_t));
-    uint64_t *hs;
-    if (!off) return UINT32_MAX;
-    v->off = off;
-    hs = (uint64_t *)v->f(v->ud, v->hashes, v->cap * sizeof(uint64_t), nc * sizeof(uint64_t));
-    if (!hs) { /* keep off consistent with cap: shrink is not needed, cap is unchanged */
-      v->off = (uint32_t *)v->f(v->ud, v->off, (nc + 1) * sizeof(uint32_t), (v->cap + 1) * sizeof(uint32_t));
+    uint32_t *off = (uint32_t *)v->f(v->ud, NULL, 0, (nc + 1) * sizeof(uint32_t));
+    uint64_t *hs = off ? (uint64_t *)v->f(v->ud, NULL, 0, nc * sizeof(uint64_t)) : NULL;
+    if (!hs) {
+      if (off) v->f(v->ud, off, (nc + 1) * sizeof(uint32_t), 0);
       return UINT32_MAX;
     }
-    v->hashes = hs; v->cap = nc;
+    memcpy(off, v->off, (v->n + 1) * sizeof(uint32_t));
+    memcpy(hs, v->hashes, v->n * sizeof(uint64_t));
+    v->f(v->ud, v->off, (v->cap + 1) * sizeof(uint32_t), 0);
+    v->f(v->ud, v->hashes, v->cap * sizeof(uint64_t), 0);
+    v->off = off; v->hashes = hs; v->cap = nc;
   }
   if (v->nchars + n > v->capchars) {
     size_t nc = v->capchars * 2;

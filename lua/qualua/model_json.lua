@@ -22,6 +22,76 @@ local function meta_of(doc)
   return m
 end
 
+-- Annotations (issue 4): acronyms, actors, quantities, references and
+-- recommendations.  Undefined acronyms are listed under abbreviations with
+-- source "undefined", long null and the span of their first use.
+local function or_null(v) if v == nil then return null end return v end
+
+local function abbreviations_of(doc)
+  local out = array()
+  for _, a in ipairs(doc:abbreviations()) do
+    out[#out + 1] = {
+      short = a.short, long = a.long, key = a.key, start = a.start - 1, stop = a.stop, source = a.source,
+      short_span = array { a.short_start - 1, a.short_stop }, long_span = array { a.long_start - 1, a.long_stop },
+      uses = a.uses, duplicate_of = a.duplicate_of and a.duplicate_of - 1 or null,
+    }
+  end
+  for _, u in ipairs(doc:undefined_acronyms()) do
+    out[#out + 1] = { short = u.key, long = null, key = u.key, start = u.start - 1, stop = u.stop,
+                      source = "undefined", uses = u.count }
+  end
+  return out
+end
+
+local function actors_of(doc)
+  local out = array()
+  for _, m in ipairs(doc:actors()) do
+    out[#out + 1] = { name = m.name, canonical = m.canonical, start = m.start - 1, stop = m.stop, origin = m.origin }
+  end
+  return out
+end
+
+local function quantities_of(doc)
+  local out = array()
+  for _, q in ipairs(doc:quantities()) do
+    out[#out + 1] = {
+      kind = q.kind, value = or_null(q.value), high = or_null(q.high), unit = or_null(q.unit),
+      start = q.start - 1, stop = q.stop, flags = array(q.flags),
+      sentence = q.sentence and q.sentence - 1 or null, note = or_null(q.note),
+    }
+  end
+  return out
+end
+
+local function references_of(doc)
+  local out = array()
+  for _, r in ipairs(doc:references()) do
+    local markers = array()
+    for _, m in ipairs(r.markers) do markers[#markers + 1] = array { m.start - 1, m.stop } end
+    out[#out + 1] = {
+      n = or_null(r.n), authors = array(r.authors), year = or_null(r.year), title = or_null(r.title),
+      container = or_null(r.container), doi = or_null(r.doi),
+      doi_valid = r.doi == nil and null or r.doi_valid, doi_damage = or_null(r.doi_damage), url = or_null(r.url),
+      block = r.block and r.block - 1 or null, start = r.start - 1, stop = r.stop,
+      ibid = r.ibid and r.ibid - 1 or null, markers = markers,
+    }
+  end
+  return out
+end
+
+local function recommendations_of(doc)
+  local out = array()
+  for _, r in ipairs(doc:recommendations()) do
+    out[#out + 1] = {
+      text = r.text, start = r.start - 1, stop = r.stop, kind = r.kind, actors = array(r.actors),
+      action = or_null(r.action), horizon = r.horizon, horizon_source = or_null(r.horizon_source),
+      section = r.section and r.section - 1 or null, heading = or_null(r.heading), group = r.group - 1,
+      key = r.key,
+    }
+  end
+  return out
+end
+
 --- Returns the whole model of doc as a table ready for qualua.json.encode.
 function M.model(doc)
   local sections, blocks, sentences = array(), array(), array()
@@ -66,6 +136,8 @@ function M.model(doc)
     format = doc:format(), meta = meta_of(doc), text = doc:text(),
     sections = sections, blocks = blocks, sentences = sentences, enumerations = enums,
     footnotes = notes, repairs = repairs, dropped = dropped, warnings = warnings,
+    abbreviations = abbreviations_of(doc), actors = actors_of(doc), quantities = quantities_of(doc),
+    references = references_of(doc), recommendations = recommendations_of(doc),
   }
 end
 

@@ -10,6 +10,7 @@
 #include "../qualua.h"
 #include "match_binding.h"
 #include "annot_binding.h"
+#include "store_binding.h"
 
 #define DOC_MT "qualua.Doc"
 #define SPAN_MT "qualua.Span"
@@ -519,5 +520,6 @@ int luaopen_qualua_core(lua_State *L) {
   lua_setfield(L, -2, "Corpus");
   ql_lua_open_match(L);
   ql_lua_open_annotations(L);
+  ql_lua_open_store(L);
   return 1;
 }
