@@ -240,7 +240,9 @@ static void scan_block(ql_doc *d, run *r, const char *t, uint32_t bs, uint32_t b
       if (r->style != ST_DOT) finish(d, r, t, i);
       else if (!r->stop1) r->stop1 = i;
     }
-    i++;
+    /* no marker starts inside a word, and words end no sentence: skip the rest */
+    if (is_alnum(c)) while (++i < be && is_alnum((unsigned char)t[i])) {}
+    else i++;
   }
   finish(d, r, t, be);
 }
