@@ -11,7 +11,7 @@ LUADIR ?= $(PREFIX)/share/lua/5.4
 BINDIR ?= $(PREFIX)/bin
 WARN = -std=c99 -Wall -Wextra -Werror -pedantic -Wshadow -Wmissing-prototypes -Wstrict-prototypes
 DEFS = -D_POSIX_C_SOURCE=200809L
-LIBS = -lutf8proc
+LIBS = -lutf8proc -lsqlite3
 BUSTED = $(LUA) /usr/bin/busted
 SANITIZE = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g -O1
 
@@ -50,15 +50,21 @@ build/test_core: spec/c/test_core.c $(CORE_SRC) $(HEADERS)
 build/test_host: spec/c/test_host.c $(MODULE)
 	$(CC) -O1 -g -std=c99 -Wall -Wextra -Werror $(DEFS) -I$(LUA_INCDIR) -o $@ spec/c/test_host.c -llua5.4 -lpthread
 
-test-c: build/test_core build/test_host
+build/test_serialize: spec/c/test_serialize.c $(CORE_SRC) $(HEADERS)
+	@mkdir -p build
+	$(CC) -O1 -g $(WARN) $(DEFS) -o $@ spec/c/test_serialize.c $(CORE_SRC) $(LIBS)
+
+test-c: build/test_core build/test_serialize build/test_host
 	build/test_core seeds
+	build/test_serialize seeds
 	build/test_host
 
 # The core and the specs under AddressSanitizer + UndefinedBehaviorSanitizer.
 asan: deps
 	$(MAKE) clean
-	$(MAKE) $(MODULE) build/test_core CFLAGS="$(SANITIZE) -fPIC" LIBFLAG="-shared $(SANITIZE)" LIBS="$(LIBS) $(SANITIZE)"
+	$(MAKE) $(MODULE) build/test_core build/test_serialize CFLAGS="$(SANITIZE) -fPIC" LIBFLAG="-shared $(SANITIZE)" LIBS="$(LIBS) $(SANITIZE)"
 	build/test_core seeds
+	build/test_serialize seeds
 	LD_PRELOAD=$$($(CC) -print-file-name=libasan.so):$$($(CC) -print-file-name=libubsan.so) \
 	  ASAN_OPTIONS=detect_leaks=0 $(BUSTED) --lua=$(LUA) spec
 	$(MAKE) clean

@@ -139,4 +139,8 @@ function M.files(path)
   return out
 end
 
+-- Modules that extend this table (qualua.open, ...) require "qualua" themselves.
+package.loaded.qualua = M
+require "qualua.store"
+
 return M
