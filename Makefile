@@ -13,6 +13,7 @@ WARN = -std=c99 -Wall -Wextra -Werror -pedantic -Wshadow -Wmissing-prototypes -W
 DEFS = -D_POSIX_C_SOURCE=200809L
 LIBS = -lutf8proc -lsqlite3
 BUSTED = $(LUA) /usr/bin/busted
+TEST_CFLAGS ?= -O2 -g
 SANITIZE = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g -O1
 
 CORE_SRC = $(wildcard src/*.c)
@@ -45,14 +46,14 @@ spec: $(MODULE)
 
 build/test_core: spec/c/test_core.c $(CORE_SRC) $(HEADERS)
 	@mkdir -p build
-	$(CC) -O1 -g $(WARN) $(DEFS) -o $@ spec/c/test_core.c $(CORE_SRC) $(LIBS)
+	$(CC) $(TEST_CFLAGS) $(WARN) $(DEFS) -o $@ spec/c/test_core.c $(CORE_SRC) $(LIBS)
 
 build/test_host: spec/c/test_host.c $(MODULE)
 	$(CC) -O1 -g -std=c99 -Wall -Wextra -Werror $(DEFS) -I$(LUA_INCDIR) -o $@ spec/c/test_host.c -llua5.4 -lpthread
 
 build/test_serialize: spec/c/test_serialize.c $(CORE_SRC) $(HEADERS)
 	@mkdir -p build
-	$(CC) -O1 -g $(WARN) $(DEFS) -o $@ spec/c/test_serialize.c $(CORE_SRC) $(LIBS)
+	$(CC) $(TEST_CFLAGS) $(WARN) $(DEFS) -o $@ spec/c/test_serialize.c $(CORE_SRC) $(LIBS)
 
 test-c: build/test_core build/test_serialize build/test_host
 	build/test_core seeds
@@ -62,7 +63,8 @@ test-c: build/test_core build/test_serialize build/test_host
 # The core and the specs under AddressSanitizer + UndefinedBehaviorSanitizer.
 asan: deps
 	$(MAKE) clean
-	$(MAKE) $(MODULE) build/test_core build/test_serialize CFLAGS="$(SANITIZE) -fPIC" LIBFLAG="-shared $(SANITIZE)" LIBS="$(LIBS) $(SANITIZE)"
+	$(MAKE) $(MODULE) build/test_core build/test_serialize CFLAGS="$(SANITIZE) -fPIC" LIBFLAG="-shared $(SANITIZE)" \
+	  TEST_CFLAGS="$(SANITIZE)" LIBS="$(LIBS) $(SANITIZE)"
 	build/test_core seeds
 	build/test_serialize seeds
 	LD_PRELOAD=$$($(CC) -print-file-name=libasan.so):$$($(CC) -print-file-name=libubsan.so) \

@@ -5,7 +5,8 @@ local argparse = require "argparse"
 
 local M = {}
 
-M.COMMANDS = { "show", "stats" }
+-- In --help order; a command whose module is not installed is left out.
+M.COMMANDS = { "run", "add", "code", "report", "search", "kwic", "show", "export", "stats" }
 
 local UserError = {}
 UserError.__index = UserError
@@ -42,9 +43,12 @@ local function build_parser()
   parser:require_command(true)
   local mods = {}
   for _, name in ipairs(M.COMMANDS) do
-    local mod = require("qualua.commands." .. name)
-    mod.configure(parser:command(name, mod.summary))
-    mods[name] = mod
+    local modname = "qualua.commands." .. name
+    if package.loaded[modname] or package.searchpath(modname, package.path) then
+      local mod = require(modname)
+      mod.configure(parser:command(name, mod.summary))
+      mods[name] = mod
+    end
   end
   return parser, mods
 end
