@@ -1,7 +1,6 @@
 /* match.c - the codebook matcher (see match.h): patterns as token-id
  * sequences in one trie, hits routed to the rules that use them, rule logic
  * evaluated when a unit (sentence, block, section, document) closes. */
-#include <stdlib.h>
 #include "ql_internal.h"
 #include "match.h"
 
@@ -19,13 +18,17 @@ typedef struct { uint32_t rule; uint8_t kind; } slot_t;
 typedef struct { uint32_t kinds; int by_section; } filter_t;
 typedef struct { uint32_t term, slot; } post_t;
 /* A posting as the hot path wants it: everything in one place. */
-typedef struct { uint32_t slot; int32_t filter; uint8_t unit, positive; } route_t;
+typedef struct { uint32_t slot, theme, rule; int32_t filter; uint8_t unit, positive, simple; } route_t;
 typedef struct { uint32_t slot, term, t0, t1; } hit_t;
+typedef struct { uint32_t coding, term, first, last; } rawterm_t;
 typedef struct { uint32_t head; uint32_t kids; } node_t;  /* head: tl index + 1 */
-typedef struct { uint32_t term, next; } tl_t;
+/* A term ending at a trie node.  fast: the term, not exact-case, feeds
+ * exactly one simple rule without filter, whose theme/rule/unit are copied
+ * here. */
+typedef struct { uint32_t term, next, theme, rule; uint8_t exact, fast, unit; } tl_t;
 typedef struct { uint32_t elem, id; } pair_t;
 /* The unit a hit belongs to, per level. */
-typedef struct { uint8_t kind; int32_t index, block, section; uint32_t start, stop; } unit_t;
+typedef struct { uint64_t key; uint8_t kind; int32_t index, block, section; uint32_t start, stop; } unit_t;
 
 struct ql_matcher {
   ql_mem mem;
@@ -36,6 +39,10 @@ struct ql_matcher {
   /* prepared for one vocabulary */
   const ql_vocab *vocab; uint32_t vsize; int prepared;
   ql_vec root;                  /* uint32_t per vocabulary id: node, 0 = none */
+  ql_vec fastinfo;              /* uint32_t per vocabulary id: (theme + 1) << 2 | unit when the
+                                   id is a whole pattern feeding one simple rule; else 0 */
+  ql_vec rinfo;                 /* uint64_t per vocabulary id: which next ids may follow
+                                   (a 64-bit Bloom mask; all ones when a term ends there) */
   ql_vec nodes;                 /* node_t; node 0 unused */
   ql_vec tl;                    /* tl_t */
   ql_vec ekeys;                 /* uint64_t: node << 32 | id, 0 = empty */
@@ -50,8 +57,17 @@ struct ql_matcher {
   ql_vec hits[QL_UNIT_COUNT];      /* hit_t, one buffer per level */
   unit_t cur[QL_UNIT_COUNT];
   ql_vec marks;                 /* uint8_t scratch per hit */
-  ql_vec codings, cterms;       /* ql_coding, ql_coding_term */
-  ql_vec codings2, cterms2, order;
+  ql_vec codings, cterms;       /* ql_coding, ql_coding_term: the results */
+  ql_vec raw;                   /* rawterm_t: terms as found, by coding */
+  ql_vec order;                 /* uint32_t scratch of finish() */
+  ql_vec cand;                  /* uint32_t: tokens that start a pattern */
+  /* one coding per theme and unit: stamps[theme * 4 + unit kind] holds the
+   * key of the unit last coded, owner[] the coding made there */
+  ql_vec stamps;                /* uint64_t */
+  ql_vec owner;                 /* uint32_t */
+  ql_vec counts;                /* uint32_t per theme */
+  uint64_t docgen;
+  size_t ncand;                 /* candidates of the last document, for benchmarks */
   int want_terms;
 };
 
@@ -122,6 +138,49 @@ size_t ql_stem_en(const char *s, size_t n, char *out) {
   return n;
 }
 
+/* In-place sorting: qsort may allocate (glibc's merge sort), and the core
+ * allocates only through its allocator.  Elements are at most 64 bytes. */
+typedef char ql_sort_fits[sizeof(ql_coding) <= 64 && sizeof(hit_t) <= 64 ? 1 : -1];
+
+static void swap_bytes(char *a, char *b, size_t size) {
+  char t[64];
+  memcpy(t, a, size); memcpy(a, b, size); memcpy(b, t, size);
+}
+
+static void sift_down(char *base, size_t root, size_t n, size_t size,
+                      int (*cmp)(const void *, const void *)) {
+  for (;;) {
+    size_t child = 2 * root + 1;
+    if (child >= n) return;
+    if (child + 1 < n && cmp(base + child * size, base + (child + 1) * size) < 0) child++;
+    if (cmp(base + root * size, base + child * size) >= 0) return;
+    swap_bytes(base + root * size, base + child * size, size);
+    root = child;
+  }
+}
+
+static void heap_sort(void *v, size_t n, size_t size, int (*cmp)(const void *, const void *)) {
+  char *base = (char *)v;
+  size_t i, moves = 0;
+  if (n < 2) return;
+  /* codings and hits come nearly in order: try insertion sort first, and
+   * give up for the heap when it moves too much */
+  for (i = 1; i < n && moves <= 8 * n; i++) {
+    size_t k = i;
+    while (k > 0 && cmp(base + (k - 1) * size, base + k * size) > 0) {
+      swap_bytes(base + (k - 1) * size, base + k * size, size);
+      k--;
+      moves++;
+    }
+  }
+  if (i == n && moves <= 8 * n) return;
+  for (i = n / 2; i-- > 0;) sift_down(base, i, n, size, cmp);
+  for (i = n - 1; i > 0; i--) {
+    swap_bytes(base, base + i * size, size);
+    sift_down(base, 0, i, size, cmp);
+  }
+}
+
 /* ---- building ---- */
 ql_matcher *ql_matcher_new(ql_alloc_fn f, void *ud) {
   ql_matcher *m = (ql_matcher *)f(ud, NULL, 0, sizeof *m);
@@ -134,6 +193,8 @@ ql_matcher *ql_matcher_new(ql_alloc_fn f, void *ud) {
 static void free_prepared(ql_matcher *m) {
   ql_mem *mm = &m->mem;
   ql_vec_free(mm, &m->root, 4);
+  ql_vec_free(mm, &m->rinfo, 8);
+  ql_vec_free(mm, &m->fastinfo, 4);
   ql_vec_free(mm, &m->nodes, sizeof(node_t));
   ql_vec_free(mm, &m->tl, sizeof(tl_t));
   ql_vec_free(mm, &m->ekeys, 8);
@@ -143,6 +204,9 @@ static void free_prepared(ql_matcher *m) {
   ql_vec_free(mm, &m->eid_first, 4);
   ql_vec_free(mm, &m->eid, 4);
   ql_vec_free(mm, &m->pairs, sizeof(pair_t));
+  ql_vec_free(mm, &m->stamps, 8);
+  ql_vec_free(mm, &m->owner, 4);
+  ql_vec_free(mm, &m->counts, 4);
   m->prepared = 0; m->vocab = NULL; m->ecount = 0; m->nseq = 0;
 }
 
@@ -165,9 +229,12 @@ void ql_matcher_free(ql_matcher *m) {
   ql_vec_free(mm, &m->marks, 1);
   ql_vec_free(mm, &m->codings, sizeof(ql_coding));
   ql_vec_free(mm, &m->cterms, sizeof(ql_coding_term));
-  ql_vec_free(mm, &m->codings2, sizeof(ql_coding));
-  ql_vec_free(mm, &m->cterms2, sizeof(ql_coding_term));
+  ql_vec_free(mm, &m->raw, sizeof(rawterm_t));
   ql_vec_free(mm, &m->order, 4);
+  ql_vec_free(mm, &m->cand, 4);
+  ql_vec_free(mm, &m->stamps, 8);
+  ql_vec_free(mm, &m->owner, 4);
+  ql_vec_free(mm, &m->counts, 4);
   mm->f(mm->ud, m, sizeof *m, 0);
 }
 
@@ -260,7 +327,7 @@ static int parse_pattern(ql_matcher *m, const char *pat, size_t len, unsigned fl
 }
 
 static void term_hash_grow(ql_matcher *m) {
-  uint32_t cap = m->term_hash.cap ? m->term_hash.cap * 2 : 64, i;
+  uint32_t cap = m->term_hash.n ? m->term_hash.n * 2 : 64, i; /* n, not the vector capacity, is the power of two */
   ql_vec nh = {NULL, 0, 0};
   ql_vec_reserve(&m->mem, &nh, 4, cap);
   nh.n = cap;
@@ -568,6 +635,9 @@ static void resolve(ql_matcher *m, const ql_vocab *v) {
   ql_vec_free(&m->mem, &m->pairs, sizeof(pair_t));
 }
 
+/* The Bloom bit of a token id in rinfo. */
+static unsigned next_bit(uint32_t id) { return (unsigned)((id * 0x9E3779B1u) >> 26); }
+
 /* Every id sequence a term can take goes into the trie (the product of its
  * elements' id sets); a glob that matched several forms makes several paths. */
 #define QL_MAX_EXPANSION 65536u
@@ -575,6 +645,7 @@ static void insert_term(ql_matcher *m, uint32_t t) {
   const term_t *term = &QL_VEC_AT(m->terms, term_t, t);
   const uint32_t *first = (const uint32_t *)m->eid_first.p, *ids = (const uint32_t *)m->eid.p;
   uint32_t idx[QL_MATCH_MAX_WORDS], k, made = 0, nel = term->nelem, e0 = term->elem0;
+  if (nel == 0 || nel > QL_MATCH_MAX_WORDS) return;
   for (k = 0; k < nel; k++) {
     if (first[e0 + k + 1] == first[e0 + k]) return; /* an element matches nothing */
     idx[k] = first[e0 + k];
@@ -586,8 +657,12 @@ static void insert_term(ql_matcher *m, uint32_t t) {
       node = new_node(m);
       ((uint32_t *)m->root.p)[ids[idx[0]]] = node;
     }
+    if (nel == 1) ((uint64_t *)m->rinfo.p)[ids[idx[0]]] = ~(uint64_t)0;
+    else ((uint64_t *)m->rinfo.p)[ids[idx[0]]] |= (uint64_t)1 << next_bit(ids[idx[1]]);
     for (k = 1; k < nel; k++) node = edge_add(m, node, ids[idx[k]]);
     entry.term = t;
+    entry.exact = (term->flags & QL_PAT_EXACT) != 0;
+    entry.fast = 0; entry.theme = entry.rule = 0; entry.unit = 0;
     entry.next = QL_VEC_AT(m->nodes, node_t, node).head;
     QL_VEC_PUSH(&m->mem, &m->tl, tl_t, entry);
     QL_VEC_AT(m->nodes, node_t, node).head = m->tl.n;
@@ -607,10 +682,20 @@ static void build(ql_matcher *m, const ql_vocab *v) {
   uint32_t *rf;
   resolve(m, v);
   ql_vec_reserve(&m->mem, &m->root, 4, (size_t)V + 1);
-  m->root.n = V;
+  m->root.n = V; /* root[V] stays 0: the sentinel the scan uses for unknown ids */
   memset(m->root.p, 0, ((size_t)V + 1) * 4);
+  ql_vec_reserve(&m->mem, &m->rinfo, 8, (size_t)V + 1);
+  m->rinfo.n = V;
+  memset(m->rinfo.p, 0, ((size_t)V + 1) * 8);
   new_node(m); /* node 0 means "none" */
   for (t = 0; t < nt; t++) insert_term(m, t);
+  ql_vec_reserve(&m->mem, &m->stamps, 8, (size_t)m->nthemes * QL_UNIT_COUNT + 1);
+  m->stamps.n = m->nthemes * QL_UNIT_COUNT;
+  memset(m->stamps.p, 0, ((size_t)m->nthemes * QL_UNIT_COUNT + 1) * 8);
+  ql_vec_reserve(&m->mem, &m->owner, 4, (size_t)m->nthemes * QL_UNIT_COUNT + 1);
+  m->owner.n = m->nthemes * QL_UNIT_COUNT;
+  ql_vec_reserve(&m->mem, &m->counts, 4, (size_t)m->nthemes + 1);
+  m->counts.n = m->nthemes;
   /* routes: the postings grouped by term, with what the hot path needs */
   ql_vec_reserve(&m->mem, &m->route_first, 4, (size_t)nt + 1);
   m->route_first.n = nt + 1;
@@ -630,12 +715,35 @@ static void build(ql_matcher *m, const ql_vocab *v) {
       const rule_t *r = &QL_VEC_AT(m->rules, rule_t, s->rule);
       route_t ro;
       ro.slot = p->slot;
+      ro.theme = r->theme;
+      ro.rule = s->rule;
       ro.filter = r->filter;
       ro.unit = r->unit;
       ro.positive = s->kind != QL_SLOT_NONE && s->kind != QL_SLOT_EXCLUDE;
+      /* one "any" slot and nothing else: a hit is a coding, no need to wait for the unit's end */
+      ro.simple = r->nslots == 1 && s->kind == QL_SLOT_ANY;
       QL_VEC_AT(m->routes, route_t, ((uint32_t *)cur.p)[p->term]++) = ro;
     }
     ql_vec_free(&m->mem, &cur, 4);
+  }
+  for (i = 0; i < m->tl.n; i++) {
+    tl_t *e = &QL_VEC_AT(m->tl, tl_t, i);
+    const route_t *ro = (const route_t *)m->routes.p + rf[e->term];
+    if (rf[e->term + 1] - rf[e->term] == 1 && ro->simple && ro->filter < 0 && !e->exact) {
+      e->fast = 1; e->theme = ro->theme; e->rule = ro->rule; e->unit = ro->unit;
+    }
+  }
+  /* one word, one simple rule: counting needs nothing but theme and unit */
+  ql_vec_reserve(&m->mem, &m->fastinfo, 4, (size_t)V + 1);
+  m->fastinfo.n = V;
+  for (i = 0; i <= V; i++) {
+    uint32_t n = i < V ? ((uint32_t *)m->root.p)[i] : 0, f = 0;
+    if (n) {
+      const node_t *nd = &QL_VEC_AT(m->nodes, node_t, n);
+      const tl_t *e = nd->head ? &QL_VEC_AT(m->tl, tl_t, nd->head - 1) : NULL;
+      if (!nd->kids && e && !e->next && e->fast && e->theme < (1u << 29)) f = (e->theme + 1) << 2 | e->unit;
+    }
+    ((uint32_t *)m->fastinfo.p)[i] = f;
   }
 }
 
@@ -653,6 +761,7 @@ ql_status ql_matcher_prepare(ql_matcher *m, const ql_vocab *v) {
 }
 
 /* ---- coding ---- */
+#define QL_CHUNK 4096
 typedef struct {
   const ql_doc *d;
   const char *text; size_t tlen;
@@ -663,10 +772,9 @@ typedef struct {
   const ql_section *secs; size_t nsec;
   const uint8_t *const *secpass;
   size_t bc, sc;       /* cursors */
-  uint32_t block_stop; /* where the current block ends: phrases stop there */
+  uint32_t sent_start, sent_stop; /* the current sentence: a hit inside it changes nothing */
+  uint32_t block_start, block_stop; /* the current block: phrases stop at its end */
 } scan_t;
-
-static int same_unit(const unit_t *a, const unit_t *b) { return a->kind == b->kind && a->index == b->index; }
 
 static int hit_less(const hit_t *a, const hit_t *b) {
   if (a->slot != b->slot) return a->slot < b->slot;
@@ -678,34 +786,58 @@ static int hit_cmp(const void *a, const void *b) {
   return hit_less((const hit_t *)a, (const hit_t *)b) ? -1 : hit_less((const hit_t *)b, (const hit_t *)a);
 }
 
-static void emit(ql_matcher *m, const rule_t *r, uint32_t rule, const unit_t *u, const hit_t *h,
-                 const uint8_t *use, size_t n) {
-  ql_coding c;
-  size_t i;
-  c.theme = r->theme; c.rule = rule; c.unit = u->kind; c.index = u->index;
-  c.block = u->block; c.section = u->section;
-  c.start = u->start; c.stop = u->stop;
-  c.first_term = m->cterms.n; c.nterms = 0;
-  if (m->want_terms)
-    for (i = 0; i < n; i++) {
-      ql_coding_term ct;
-      if (!use[i]) continue;
-      ct.term = h[i].term; ct.first = h[i].t0; ct.last = h[i].t1;
-      QL_VEC_PUSH(&m->mem, &m->cterms, ql_coding_term, ct);
-      c.nterms++;
-    }
-  QL_VEC_PUSH(&m->mem, &m->codings, ql_coding, c);
+static void push_raw(ql_matcher *m, uint32_t coding, uint32_t term, uint32_t first, uint32_t last) {
+  rawterm_t t;
+  t.coding = coding; t.term = term; t.first = first; t.last = last;
+  QL_VEC_PUSH(&m->mem, &m->raw, rawterm_t, t);
 }
 
-/* Decides one rule on its hits in one unit.  use[i] = 1 marks the hits
- * that count as its matched terms. */
+/* Codes theme in unit u (or joins the coding already made there); returns
+ * the coding index (full mode) or 0. */
+static uint64_t unit_key(const ql_matcher *m, uint8_t kind, int32_t index) {
+  return m->docgen << 34 | (uint64_t)kind << 30 | (uint64_t)(index + 1);
+}
+
+static inline uint32_t code_in(ql_matcher *m, uint32_t theme, uint32_t rule, const unit_t *u) {
+  uint64_t key = u->key;
+  size_t slot = (size_t)theme * QL_UNIT_COUNT + u->kind;
+  uint64_t *stamp = (uint64_t *)m->stamps.p + slot;
+  uint32_t *own = (uint32_t *)m->owner.p + slot;
+  if (!m->want_terms) { /* counting: no branch to mispredict */
+    ((uint32_t *)m->counts.p)[theme] += *stamp != key;
+    *stamp = key;
+    return 0;
+  }
+  if (*stamp == key) {
+    if (m->want_terms) {
+      ql_coding *c = &QL_VEC_AT(m->codings, ql_coding, *own);
+      if (rule < c->rule) c->rule = rule;
+    }
+    return *own;
+  }
+  *stamp = key;
+  ((uint32_t *)m->counts.p)[theme]++;
+  if (m->want_terms) {
+    ql_coding c;
+    c.theme = theme; c.rule = rule; c.unit = u->kind; c.index = u->index;
+    c.block = u->block; c.section = u->section;
+    c.start = u->start; c.stop = u->stop;
+    c.first_term = 0; c.nterms = 0;
+    QL_VEC_PUSH(&m->mem, &m->codings, ql_coding, c);
+    *own = m->codings.n - 1;
+  }
+  return *own;
+}
+
+/* Decides one rule on its hits in one unit.  use[i] marks the hits that
+ * count as its matched terms. */
 static void evaluate(ql_matcher *m, uint32_t rule, const unit_t *u, const hit_t *h, size_t n) {
   const rule_t *r = &QL_VEC_AT(m->rules, rule_t, rule);
   const slot_t *slots = (const slot_t *)m->slots.p;
   uint8_t *use;
   size_t i, j;
   int any = 0, none = 0, near = 0;
-  uint32_t all = 0, last_all = UINT32_MAX;
+  uint32_t all = 0, last_all = UINT32_MAX, c;
   ql_vec_reserve(&m->mem, &m->marks, 1, n);
   use = (uint8_t *)m->marks.p;
   for (i = 0; i < n; i++) {
@@ -745,7 +877,10 @@ static void evaluate(ql_matcher *m, uint32_t rule, const unit_t *u, const hit_t 
     }
   }
   if (!r->has_any && !r->n_all && !r->has_near) return; /* nothing positive: never fires */
-  emit(m, r, rule, u, h, use, n);
+  c = code_in(m, r->theme, rule, u);
+  if (m->want_terms)
+    for (i = 0; i < n; i++)
+      if (use[i]) push_raw(m, c, h[i].term, h[i].t0, h[i].t1);
 }
 
 static void flush(ql_matcher *m, int lv) {
@@ -754,7 +889,7 @@ static void flush(ql_matcher *m, int lv) {
   size_t n = buf->n, i, a;
   const slot_t *slots = (const slot_t *)m->slots.p;
   if (n == 0) return;
-  if (n > 24) qsort(h, n, sizeof *h, hit_cmp);
+  if (n > 24) heap_sort(h, n, sizeof *h, hit_cmp);
   else
     for (i = 1; i < n; i++) {
       hit_t x = h[i];
@@ -768,51 +903,63 @@ static void flush(ql_matcher *m, int lv) {
     size_t b = a + 1;
     while (b < n && slots[h[b].slot].rule == rule) b++;
     evaluate(m, rule, &m->cur[lv], h + a, b - a);
-    h = (hit_t *)buf->p; /* evaluate may not grow hits, but stay safe */
     a = b;
   }
   buf->n = 0;
+}
+
+/* Makes u the current unit of level lv, closing the previous one. */
+static void set_unit(ql_matcher *m, int lv, uint8_t kind, int32_t index, uint32_t start, uint32_t stop,
+                     int32_t block, int32_t section) {
+  unit_t *c = &m->cur[lv];
+  if (c->kind == kind && c->index == index) { c->block = block; c->section = section; return; }
+  if (m->hits[lv].n) flush(m, lv);
+  c->kind = kind; c->index = index; c->start = start; c->stop = stop;
+  c->block = block; c->section = section;
+  c->key = unit_key(m, kind, index);
 }
 
 /* Places the scan at token i: finds its sentence, block and section, and
  * closes the units it has left. */
 static void locate(ql_matcher *m, scan_t *s, size_t i) {
   uint32_t p = s->starts[i];
-  unit_t u[3];
   int32_t b = -1, se = -1, sec = -1;
-  int lv;
+  if (p >= s->sent_start && p < s->sent_stop) return; /* same sentence, same everything */
+  while (s->sc < s->ns && s->sents[s->sc].stop <= p) s->sc++;
+  if (p >= s->block_start && p < s->block_stop && s->sc < s->ns && s->sents[s->sc].start <= p &&
+      s->sents[s->sc].stop <= s->block_stop) {
+    /* the common case: a new sentence in the same block */
+    unit_t *c = &m->cur[0];
+    if (m->hits[0].n) flush(m, 0);
+    c->kind = QL_UNIT_SENTENCE; c->index = (int32_t)s->sc;
+    c->key = unit_key(m, QL_UNIT_SENTENCE, c->index);
+    c->start = s->sent_start = s->sents[s->sc].start;
+    c->stop = s->sent_stop = s->sents[s->sc].stop;
+    return;
+  }
   while (s->bc < s->nb && s->blocks[s->bc].stop <= p) s->bc++;
   if (s->bc < s->nb && s->blocks[s->bc].start <= p) b = (int32_t)s->bc;
-  while (s->sc < s->ns && s->sents[s->sc].stop <= p) s->sc++;
   if (s->sc < s->ns && s->sents[s->sc].start <= p) se = (int32_t)s->sc;
   if (b >= 0) {
     sec = s->blocks[b].section;
     if (sec >= (int32_t)s->nsec) sec = -1;
   }
-  s->block_stop = b >= 0 ? s->blocks[b].stop : UINT32_MAX;
-  /* document */
-  u[2].kind = QL_UNIT_DOCUMENT; u[2].index = -1; u[2].start = 0; u[2].stop = (uint32_t)s->tlen;
-  u[2].block = b; u[2].section = sec;
-  if (sec >= 0) {
-    u[2].kind = QL_UNIT_SECTION; u[2].index = sec;
-    u[2].start = s->secs[sec].start; u[2].stop = s->secs[sec].stop;
+  s->block_start = b >= 0 ? s->blocks[b].start : 1;
+  s->block_stop = b >= 0 ? s->blocks[b].stop : 0;
+  /* a sentence that overflows its block would let phrases cross blocks: only trust nested ones */
+  if (se >= 0 && b >= 0 && s->sents[se].stop <= s->blocks[b].stop) {
+    s->sent_start = s->sents[se].start; s->sent_stop = s->sents[se].stop;
+  } else {
+    s->sent_start = 1; s->sent_stop = 0;
   }
-  u[1] = u[2];
-  if (b >= 0) {
-    u[1].kind = QL_UNIT_PARAGRAPH; u[1].index = b;
-    u[1].start = s->blocks[b].start; u[1].stop = s->blocks[b].stop;
-  }
-  u[0] = u[1];
-  if (se >= 0) {
-    u[0].kind = QL_UNIT_SENTENCE; u[0].index = se;
-    u[0].start = s->sents[se].start; u[0].stop = s->sents[se].stop;
-  }
-  for (lv = 0; lv < 3; lv++) {
-    if (!same_unit(&u[lv], &m->cur[lv])) {
-      flush(m, lv);
-      m->cur[lv] = u[lv];
-    }
-  }
+  /* each level falls back on the next wider unit */
+  if (sec >= 0) set_unit(m, 2, QL_UNIT_SECTION, sec, s->secs[sec].start, s->secs[sec].stop, b, sec);
+  else set_unit(m, 2, QL_UNIT_DOCUMENT, -1, 0, (uint32_t)s->tlen, b, sec);
+  if (b >= 0) set_unit(m, 1, QL_UNIT_PARAGRAPH, b, s->blocks[b].start, s->blocks[b].stop, b, sec);
+  else set_unit(m, 1, m->cur[2].kind, m->cur[2].index, m->cur[2].start, m->cur[2].stop, b, sec);
+  if (se >= 0) set_unit(m, 0, QL_UNIT_SENTENCE, se, s->sents[se].start, s->sents[se].stop, b, sec);
+  else set_unit(m, 0, m->cur[1].kind, m->cur[1].index, m->cur[1].start, m->cur[1].stop, b, sec);
+  m->cur[3].block = b; m->cur[3].section = sec;
 }
 
 static int exact_ok(const ql_matcher *m, const scan_t *s, const term_t *t, size_t i) {
@@ -830,15 +977,13 @@ static int exact_ok(const ql_matcher *m, const scan_t *s, const term_t *t, size_
   return 1;
 }
 
-static void on_term(ql_matcher *m, const scan_t *s, uint32_t t, size_t i, size_t j) {
-  const term_t *term = &QL_VEC_AT(m->terms, term_t, t);
+static void on_term(ql_matcher *m, const scan_t *s, uint32_t t, int exact, size_t i, size_t j) {
   const uint32_t *rf = (const uint32_t *)m->route_first.p;
   const route_t *ro = (const route_t *)m->routes.p;
   uint32_t k;
-  if ((term->flags & QL_PAT_EXACT) && !exact_ok(m, s, term, i)) return;
+  if (exact && !exact_ok(m, s, &QL_VEC_AT(m->terms, term_t, t), i)) return;
   for (k = rf[t]; k < rf[t + 1]; k++) {
     const route_t *r = &ro[k];
-    hit_t h;
     if (r->positive && r->filter >= 0) {
       const filter_t *f = &QL_VEC_AT(m->filters, filter_t, r->filter);
       const unit_t *u = &m->cur[0];
@@ -850,8 +995,14 @@ static void on_term(ql_matcher *m, const scan_t *s, uint32_t t, size_t i, size_t
         if (!s->secpass[r->filter][si]) continue;
       }
     }
-    h.slot = r->slot; h.term = t; h.t0 = (uint32_t)i; h.t1 = (uint32_t)j;
-    QL_VEC_PUSH(&m->mem, &m->hits[r->unit], hit_t, h);
+    if (r->simple) {
+      uint32_t c = code_in(m, r->theme, r->rule, &m->cur[r->unit]);
+      if (m->want_terms) push_raw(m, c, t, (uint32_t)i, (uint32_t)j);
+    } else {
+      hit_t h;
+      h.slot = r->slot; h.term = t; h.t0 = (uint32_t)i; h.t1 = (uint32_t)j;
+      QL_VEC_PUSH(&m->mem, &m->hits[r->unit], hit_t, h);
+    }
   }
 }
 
@@ -861,8 +1012,7 @@ static int coding_cmp(const void *a, const void *b) {
   if (x->unit != y->unit) return x->unit < y->unit ? -1 : 1;
   if (x->index != y->index) return x->index < y->index ? -1 : 1;
   if (x->theme != y->theme) return x->theme < y->theme ? -1 : 1;
-  if (x->rule != y->rule) return x->rule < y->rule ? -1 : 1;
-  return 0;
+  return (x->rule > y->rule) - (x->rule < y->rule);
 }
 
 static int cterm_cmp(const void *a, const void *b) {
@@ -872,45 +1022,58 @@ static int cterm_cmp(const void *a, const void *b) {
   return (x->term > y->term) - (x->term < y->term);
 }
 
-/* Orders the codings and merges those of one theme in one unit. */
+/* Orders the codings, gathers each one's terms (by position, one per span)
+ * and merges what is still one theme in one unit (a section met twice). */
 static void finish(ql_matcher *m) {
   ql_coding *c = (ql_coding *)m->codings.p;
-  size_t n = m->codings.n, a, i;
+  size_t n = m->codings.n, i, w;
+  uint32_t *newidx, *cnt;
+  const rawterm_t *raw = (const rawterm_t *)m->raw.p;
+  ql_coding_term *ct;
   if (n == 0) return;
-  qsort(c, n, sizeof *c, coding_cmp);
-  m->codings2.n = 0; m->cterms2.n = 0;
-  for (a = 0; a < n;) {
-    size_t b = a + 1;
-    ql_coding out = c[a];
-    while (b < n && c[b].unit == c[a].unit && c[b].index == c[a].index && c[b].theme == c[a].theme &&
-           c[b].start == c[a].start) b++;
-    if (m->want_terms) {
-      uint32_t t0 = m->cterms2.n;
-      ql_coding_term *ct;
-      for (i = a; i < b; i++) {
-        uint32_t k;
-        for (k = 0; k < c[i].nterms; k++)
-          QL_VEC_PUSH(&m->mem, &m->cterms2, ql_coding_term,
-                      QL_VEC_AT(m->cterms, ql_coding_term, c[i].first_term + k));
-      }
-      ct = (ql_coding_term *)m->cterms2.p + t0;
-      if (m->cterms2.n - t0 > 1) {
-        uint32_t k, w = 1, nt = m->cterms2.n - t0;
-        qsort(ct, nt, sizeof *ct, cterm_cmp);
-        for (k = 1; k < nt; k++)   /* one span, one term */
-          if (ct[k].first != ct[w - 1].first || ct[k].last != ct[w - 1].last) ct[w++] = ct[k];
-        m->cterms2.n = t0 + w;
-      }
-      out.first_term = t0;
-      out.nterms = m->cterms2.n - t0;
+  for (i = 0; i < n; i++) c[i].first_term = (uint32_t)i; /* original index, through the sort */
+  heap_sort(c, n, sizeof *c, coding_cmp);
+  /* merge equal neighbours; newidx: original index -> merged position */
+  ql_vec_reserve(&m->mem, &m->order, 4, 2 * n + 1);
+  newidx = (uint32_t *)m->order.p;
+  cnt = newidx + n;
+  for (i = 0, w = 0; i < n; i++) {
+    if (w > 0 && c[w - 1].unit == c[i].unit && c[w - 1].index == c[i].index &&
+        c[w - 1].theme == c[i].theme && c[w - 1].start == c[i].start) {
+      if (c[i].rule < c[w - 1].rule) c[w - 1].rule = c[i].rule;
+      newidx[c[i].first_term] = (uint32_t)(w - 1);
+      continue;
     }
-    QL_VEC_PUSH(&m->mem, &m->codings2, ql_coding, out);
-    a = b;
+    newidx[c[i].first_term] = (uint32_t)w;
+    c[w++] = c[i];
   }
-  {
-    ql_vec tmp = m->codings; m->codings = m->codings2; m->codings2 = tmp;
-    tmp = m->cterms; m->cterms = m->cterms2; m->cterms2 = tmp;
+  m->codings.n = (uint32_t)w;
+  /* counting sort of the terms by coding */
+  memset(cnt, 0, (w + 1) * 4);
+  for (i = 0; i < m->raw.n; i++) cnt[newidx[raw[i].coding] + 1]++;
+  for (i = 0; i < w; i++) cnt[i + 1] += cnt[i];
+  ql_vec_reserve(&m->mem, &m->cterms, sizeof(ql_coding_term), (size_t)m->raw.n + 1);
+  ct = (ql_coding_term *)m->cterms.p;
+  raw = (const rawterm_t *)m->raw.p;
+  for (i = 0; i < w; i++) { c[i].first_term = cnt[i]; c[i].nterms = 0; }
+  for (i = 0; i < m->raw.n; i++) {
+    uint32_t ci = newidx[raw[i].coding];
+    ql_coding_term *t = &ct[c[ci].first_term + c[ci].nterms++];
+    t->term = raw[i].term; t->first = raw[i].first; t->last = raw[i].last;
   }
+  /* per coding: by position, one term per span */
+  for (i = 0, w = 0; i < m->codings.n; i++) {
+    ql_coding_term *t = ct + c[i].first_term;
+    uint32_t k, nt = c[i].nterms, out = w;
+    if (nt > 1) heap_sort(t, nt, sizeof *t, cterm_cmp);
+    for (k = 0; k < nt; k++) {
+      if (k > 0 && t[k].first == t[k - 1].first && t[k].last == t[k - 1].last) continue;
+      ct[w++] = t[k];
+    }
+    c[i].first_term = out;
+    c[i].nterms = (uint32_t)w - out;
+  }
+  m->cterms.n = (uint32_t)w;
 }
 
 ql_status ql_matcher_code(ql_matcher *m, const ql_doc *d, const uint8_t *const *secpass,
@@ -920,10 +1083,13 @@ ql_status ql_matcher_code(ql_matcher *m, const ql_doc *d, const uint8_t *const *
   const ql_vocab *v = ql_doc_vocab(d);
   const uint32_t *root;
   const node_t *nodes;
-  uint32_t nroot;
-  size_t i, nsent;
+  const tl_t *tl;
+  uint32_t *cand;
+  const uint64_t *rinfo;
+  const uint32_t *fastinfo;
+  size_t i, nsent, nc, c, base;
   int lv;
-  m->codings.n = 0; m->cterms.n = 0;
+  m->codings.n = 0; m->cterms.n = 0; m->raw.n = 0;
   if (!m->prepared || m->vocab != v || m->vsize != ql_vocab_size(v)) {
     ql_status st = ql_matcher_prepare(m, v);
     if (st != QL_OK) return st;
@@ -931,11 +1097,13 @@ ql_status ql_matcher_code(ql_matcher *m, const ql_doc *d, const uint8_t *const *
   if (setjmp(jb)) {
     m->mem.oom = NULL;
     for (lv = 0; lv < QL_UNIT_COUNT; lv++) m->hits[lv].n = 0;
-    m->codings.n = 0; m->cterms.n = 0;
+    m->codings.n = 0; m->cterms.n = 0; m->raw.n = 0;
     return QL_ENOMEM;
   }
   m->mem.oom = &jb;
   m->want_terms = want_terms;
+  m->docgen++;
+  if (m->counts.n) memset(m->counts.p, 0, (size_t)m->counts.n * 4);
   memset(&s, 0, sizeof s);
   s.d = d;
   s.text = ql_doc_text(d, &s.tlen);
@@ -947,7 +1115,8 @@ ql_status ql_matcher_code(ql_matcher *m, const ql_doc *d, const uint8_t *const *
   s.sents = ql_doc_sentences(d, &nsent); s.ns = nsent;
   s.secs = ql_doc_sections(d, &s.nsec);
   s.secpass = secpass;
-  s.block_stop = UINT32_MAX;
+  s.block_start = 1; s.block_stop = 0;
+  s.sent_start = 1; s.sent_stop = 0;
   for (lv = 0; lv < QL_UNIT_COUNT; lv++) {
     m->hits[lv].n = 0;
     m->cur[lv].kind = QL_UNIT_COUNT; m->cur[lv].index = -2;
@@ -955,28 +1124,76 @@ ql_status ql_matcher_code(ql_matcher *m, const ql_doc *d, const uint8_t *const *
   m->cur[3].kind = QL_UNIT_DOCUMENT; m->cur[3].index = -1;
   m->cur[3].start = 0; m->cur[3].stop = (uint32_t)s.tlen;
   m->cur[3].block = -1; m->cur[3].section = -1;
+  m->cur[3].key = unit_key(m, QL_UNIT_DOCUMENT, -1);
   root = (const uint32_t *)m->root.p;
-  nroot = m->root.n;
   nodes = (const node_t *)m->nodes.p;
-  /* the hot loop: one probe per token; only pattern starts go further */
-  for (i = 0; i < s.ntok; i++) {
-    uint32_t id = s.forms[i], n;
-    size_t j;
-    if (id >= nroot || !(n = root[id])) continue;
-    locate(m, &s, i);
-    for (j = i;;) {
-      const node_t *nd = &nodes[n];
-      uint32_t e;
-      for (e = nd->head; e; e = QL_VEC_AT(m->tl, tl_t, e - 1).next)
-        on_term(m, &s, QL_VEC_AT(m->tl, tl_t, e - 1).term, i, j);
-      if (!nd->kids || j + 1 >= s.ntok || s.starts[j + 1] >= s.block_stop) break;
-      n = edge_get(m, n, s.forms[j + 1]);
-      if (!n) break;
-      j++;
+  tl = (const tl_t *)m->tl.p;
+  /* Chunks of QL_CHUNK tokens, each in two passes, so that what pass 1
+   * prefetches is still in cache for pass 2 whatever the document's size.
+   * Pass 1, the hot loop: one probe per token, without a branch, listing
+   * the tokens that may start a pattern: a term ends at their trie node, or
+   * the next token may continue it (rinfo's Bloom bit).  A branch per token
+   * would be mispredicted at every hit, and most would-be phrase starts
+   * ("care", "health"...) are dropped here.  Every id is < nroot: the
+   * matcher was prepared for this very vocabulary at its present size. */
+  ql_vec_reserve(&m->mem, &m->cand, 4, QL_CHUNK + 1);
+  cand = (uint32_t *)m->cand.p;
+  rinfo = (const uint64_t *)m->rinfo.p;
+  fastinfo = (const uint32_t *)m->fastinfo.p;
+  m->ncand = 0;
+  for (base = 0; base < s.ntok; base += QL_CHUNK) {
+    size_t end = base + QL_CHUNK < s.ntok ? base + QL_CHUNK : s.ntok;
+    size_t last = end < s.ntok ? end : end - 1; /* the document's last token has no next */
+    nc = 0;
+    for (i = base; i < last; i++) {
+      uint64_t info = rinfo[s.forms[i]];
+      if ((i & 15) == 0 && i + 32 < s.ntok) { __builtin_prefetch(s.starts + i + 32); __builtin_prefetch(s.stops + i + 32); }
+      cand[nc] = (uint32_t)i;
+      nc += (size_t)((info >> next_bit(s.forms[i + 1])) & 1);
+    }
+    if (last < end) {
+      cand[nc] = (uint32_t)last;
+      nc += rinfo[s.forms[last]] == ~(uint64_t)0;
+    }
+    m->ncand += nc;
+    /* Pass 2: walk the trie from each start; only a whole pattern pays for
+     * finding its sentence and block. */
+    for (c = 0; c < nc; c++) {
+      size_t j;
+      uint32_t n, f;
+      int located = 0;
+      i = cand[c];
+      if (!want_terms && (f = fastinfo[s.forms[i]]) != 0) { /* counting a single word: the short way */
+        locate(m, &s, i);
+        code_in(m, (f >> 2) - 1, 0, &m->cur[f & 3]);
+        continue;
+      }
+      n = root[s.forms[i]];
+      for (j = i;;) {
+        const node_t *nd = &nodes[n];
+        uint32_t e = nd->head;
+        if (e) {
+          if (!located) { locate(m, &s, i); located = 1; }
+          if (j == i || s.stops[j] <= s.block_stop || s.block_start > s.block_stop) /* a phrase stays in its block */
+            for (; e; e = tl[e - 1].next) {
+              const tl_t *x = &tl[e - 1];
+              if (x->fast) {
+                uint32_t cd = code_in(m, x->theme, x->rule, &m->cur[x->unit]);
+                if (want_terms) push_raw(m, cd, x->term, (uint32_t)i, (uint32_t)j);
+              } else {
+                on_term(m, &s, x->term, x->exact, i, j);
+              }
+            }
+        }
+        if (!nd->kids || j + 1 >= s.ntok) break;
+        n = edge_get(m, n, s.forms[j + 1]);
+        if (!n) break;
+        j++;
+      }
     }
   }
   for (lv = 0; lv < QL_UNIT_COUNT; lv++) flush(m, lv);
-  finish(m);
+  if (want_terms) finish(m);
   m->mem.oom = NULL;
   return QL_OK;
 }
@@ -990,3 +1207,10 @@ const ql_coding_term *ql_matcher_coding_terms(const ql_matcher *m, size_t *n) {
   *n = m->cterms.n;
   return (const ql_coding_term *)m->cterms.p;
 }
+
+const uint32_t *ql_matcher_counts(const ql_matcher *m, size_t *n) {
+  *n = m->counts.n;
+  return (const uint32_t *)m->counts.p;
+}
+
+size_t ql_matcher_last_candidates(const ql_matcher *m) { return m->ncand; }

@@ -9,7 +9,10 @@
  * resolves the terms against the vocabulary forms (globs and stems matched
  * once per form) and builds a trie whose root is an array indexed by token
  * id, so coding costs one array probe per token whatever the number of
- * patterns; only tokens that start a pattern go further.
+ * patterns.  Coding runs in two passes over chunks of tokens: a branch-free
+ * scan lists the tokens that may start a pattern (a term ends there, or a
+ * 64-bit Bloom mask of the ids that may follow admits the next token), then
+ * only those walk the trie, find their sentence/block/section and code.
  *
  * A matcher is not safe for concurrent use: coding reuses its scratch
  * buffers, and its results stay valid until the next ql_matcher_code. */
@@ -87,11 +90,16 @@ size_t ql_matcher_nsequences(const ql_matcher *m);
 /* Codes one document.  secpass[f], for a by_section filter f, holds one byte
  * per section plus a last one for "outside every section" (non-zero: hits
  * there pass); NULL lets every section pass.  With want_terms == 0 only the
- * codings are made (for counting). */
+ * number of codings per theme is kept (ql_matcher_counts), no coding is
+ * made: the fast path for counting and benchmarks. */
 ql_status ql_matcher_code(ql_matcher *m, const ql_doc *d, const uint8_t *const *secpass,
                           int want_terms);
 const ql_coding *ql_matcher_codings(const ql_matcher *m, size_t *n);
 const ql_coding_term *ql_matcher_coding_terms(const ql_matcher *m, size_t *n);
+/* Tokens of the last document that the first pass sent to the trie walk. */
+size_t ql_matcher_last_candidates(const ql_matcher *m);
+/* Codings per theme (indexed by theme) in the last document coded. */
+const uint32_t *ql_matcher_counts(const ql_matcher *m, size_t *n);
 
 /* Helpers, exposed for tests and the binding. */
 int ql_glob_match(const char *p, size_t pn, const char *s, size_t sn);

@@ -776,6 +776,7 @@ do
   local text = C((1 - P"<")^1) / unescape
   local function attrs_table(...)
     local t, n = {}, select("#", ...)
+    if n % 2 == 1 then return t end -- no attribute: LPeg passes the whole (empty) match
     for i = 1, n, 2 do t[(select(i, ...))] = unescape((select(i + 1, ...))) end
     return t
   end
@@ -891,6 +892,22 @@ function M.to_qdc(cb)
   end
   for _, t in ipairs(cb.themes) do code(t, "    ") end
   out[#out + 1] = "  </Codes>"
+  -- the codebook's own description and defaults ride on a set of its top-level codes
+  local opts = {}
+  if cb.unit and cb.unit ~= "sentence" then opts[#opts + 1] = "unit = " .. quote(cb.unit) .. "," end
+  if cb.stem then opts[#opts + 1] = "stem = true," end
+  if cb.description or #opts > 0 then
+    local desc = cb.description or ""
+    if #opts > 0 then desc = (desc ~= "" and (desc .. "\n\n") or "") .. QDC_MARK .. "\n" .. concat(opts, "\n") end
+    out[#out + 1] = "  <Sets>"
+    out[#out + 1] = format('    <Set guid="%s" name="%s">', guid_of(cb.name .. "\0set"), xml_escape("qualua: " .. cb.name, true))
+    out[#out + 1] = "      <Description>" .. xml_escape(desc) .. "</Description>"
+    for _, t in ipairs(cb.themes) do
+      out[#out + 1] = format('      <MemberCode guid="%s"/>', t.guid or guid_of(cb.name .. "\0" .. t.path))
+    end
+    out[#out + 1] = "    </Set>"
+    out[#out + 1] = "  </Sets>"
+  end
   out[#out + 1] = "</CodeBook>"
   return concat(out, "\n") .. "\n", dropped
 end
@@ -910,10 +927,16 @@ function M.from_qdc(s, name)
   name = name or "codebook"
   local codes = xml.children(root, "Codes")[1]
   if not codes then error("REFI-QDA codebook without <Codes>", 0) end
+  for _, set in ipairs(xml.children(xml.children(root, "Sets")[1] or {}, "Set")) do
+    local sname = set.attr.name and set.attr.name:match("^qualua: (.+)$")
+    if sname then name = sname end
+  end
   local function theme(node, ppath)
     local tname = node.attr.name or ""
     local path = (ppath and (ppath .. "/") or "") .. tname
     local body = { guid = node.attr.guid and node.attr.guid:gsub("[{}]", ""):lower() or nil }
+    -- a guid we derive from the path ourselves need not be kept
+    if body.guid == guid_of(name .. "\0" .. path) then body.guid = nil end
     if node.attr.color then body.color = node.attr.color end
     if node.attr.isCodable == "false" or node.attr.isCodable == "0" then body.codable = false end
     local d = xml.children(node, "Description")[1]
@@ -939,6 +962,23 @@ function M.from_qdc(s, name)
     return M.theme(tname)(body)
   end
   local body = {}
+  for _, set in ipairs(xml.children(xml.children(root, "Sets")[1] or {}, "Set")) do
+    local sname = set.attr.name and set.attr.name:match("^qualua: (.+)$")
+    if sname then
+      name = sname
+      local d = xml.children(set, "Description")[1]
+      local desc = d and xml.text(d) or ""
+      local a, b = desc:find("\n?\n?" .. QDC_MARK:gsub("%p", "%%%0") .. "\n")
+      if not a and desc:sub(1, #QDC_MARK + 1) == QDC_MARK .. "\n" then a, b = 1, #QDC_MARK + 1 end
+      if a then
+        for k, v in desc:sub(b + 1):gmatch('(%w+) = ([^,\n]+)') do
+          if k == "unit" then body.unit = v:match('^"(.*)"$') elseif k == "stem" then body.stem = v == "true" end
+        end
+        desc = desc:sub(1, a - 1)
+      end
+      if desc ~= "" then body.description = desc end
+    end
+  end
   for _, c in ipairs(xml.children(codes, "Code")) do body[#body + 1] = theme(c, nil) end
   return M.codebook(name)(body)
 end
@@ -1250,7 +1290,7 @@ function Codebook:to_lua() return M.to_lua(self) end
 function M.builtin(name)
   name = name or "primary_care"
   if not name:match("^[%w_]+$") then error("bad codebook name " .. quote(name), 2) end
-  return require("qualua.codebooks." .. name)
+  return (require("qualua.codebooks." .. name))
 end
 
 return M

@@ -141,6 +141,7 @@ end
 
 -- Modules that extend this table (qualua.open, ...) require "qualua" themselves.
 package.loaded.qualua = M
-require "qualua.store"
+require "qualua.store"   -- qualua.open: projects
+require "qualua.coding"  -- corpus:code, doc:code: codebooks
 
 return M

@@ -175,16 +175,19 @@ static void run(lua_State *L, Matcher *m, int docidx, Doc *d, int passidx, int w
   if (st != QL_OK) luaL_error(L, "out of memory");
 }
 
-static void push_name(lua_State *L, int names, const char *field, lua_Integer i) {
-  if (names && lua_getfield(L, names, field) == LUA_TTABLE) {
-    lua_rawgeti(L, -1, i);
-    lua_remove(L, -2);
-    if (!lua_isnil(L, -1)) return;
-    lua_pop(L, 1);
-  } else if (names) {
-    lua_pop(L, 1);
-  }
+/* Pushes list[i] from the table at stack index list (0: none), else i. */
+static void push_name(lua_State *L, int list, lua_Integer i) {
+  if (list && lua_rawgeti(L, list, i) != LUA_TNIL) return;
+  if (list) lua_pop(L, 1);
   lua_pushinteger(L, i);
+}
+
+/* The names table's field as a stack index, or 0. */
+static int name_list(lua_State *L, int names, const char *field) {
+  if (!names) return 0;
+  if (lua_getfield(L, names, field) == LUA_TTABLE) return lua_gettop(L);
+  lua_pop(L, 1);
+  return 0;
 }
 
 /* m:code(doc [, docindex [, passes]]) -> { coding, ... }
@@ -199,7 +202,7 @@ static int m_code(lua_State *L) {
   const ql_coding_term *ct;
   const uint32_t *starts, *stops;
   const char *text;
-  int names = 0, out;
+  int names = 0, themes, rules, patterns, out;
   run(L, m, 2, d, 4, 1);
   c = ql_matcher_codings(m->m, &n);
   ct = ql_matcher_coding_terms(m->m, &nt);
@@ -207,17 +210,20 @@ static int m_code(lua_State *L) {
   stops = ql_doc_token_stops(d->d);
   text = ql_doc_text(d->d, &tlen);
   if (lua_getiuservalue(L, 1, 2) == LUA_TTABLE) names = lua_gettop(L);
+  themes = name_list(L, names, "themes");
+  rules = name_list(L, names, "rules");
+  patterns = name_list(L, names, "patterns");
   lua_createtable(L, n > INT32_MAX ? INT32_MAX : (int)n, 0);
   out = lua_gettop(L);
   for (i = 0; i < n; i++) {
     uint32_t k;
     lua_createtable(L, 0, 10);
-    push_name(L, names, "themes", (lua_Integer)c[i].theme + 1); lua_setfield(L, -2, "theme");
+    push_name(L, themes, (lua_Integer)c[i].theme + 1); lua_setfield(L, -2, "theme");
     lua_pushinteger(L, docindex); lua_setfield(L, -2, "doc");
     lua_pushstring(L, unit_names[c[i].unit]); lua_setfield(L, -2, "unit");
     lua_pushinteger(L, (lua_Integer)c[i].start + 1); lua_setfield(L, -2, "start");
     lua_pushinteger(L, (lua_Integer)c[i].stop); lua_setfield(L, -2, "stop");
-    push_name(L, names, "rules", (lua_Integer)c[i].rule + 1); lua_setfield(L, -2, "rule");
+    push_name(L, rules, (lua_Integer)c[i].rule + 1); lua_setfield(L, -2, "rule");
     if (c[i].unit == QL_UNIT_SENTENCE) { lua_pushinteger(L, (lua_Integer)c[i].index + 1); lua_setfield(L, -2, "sentence"); }
     if (c[i].block >= 0) { lua_pushinteger(L, (lua_Integer)c[i].block + 1); lua_setfield(L, -2, "block"); }
     if (c[i].section >= 0) { lua_pushinteger(L, (lua_Integer)c[i].section + 1); lua_setfield(L, -2, "section"); }
@@ -227,7 +233,7 @@ static int m_code(lua_State *L) {
       uint32_t s = starts[t->first], e = stops[t->last];
       lua_createtable(L, 0, 4);
       lua_pushlstring(L, text + s, e - s); lua_setfield(L, -2, "term");
-      push_name(L, names, "patterns", (lua_Integer)t->term + 1); lua_setfield(L, -2, "pattern");
+      push_name(L, patterns, (lua_Integer)t->term + 1); lua_setfield(L, -2, "pattern");
       lua_pushinteger(L, (lua_Integer)s + 1); lua_setfield(L, -2, "start");
       lua_pushinteger(L, (lua_Integer)e); lua_setfield(L, -2, "stop");
       lua_rawseti(L, -2, (lua_Integer)k + 1);
@@ -243,16 +249,17 @@ static int m_count(lua_State *L) {
   Matcher *m = check_matcher(L, 1);
   Doc *d = check_doc(L, 2);
   size_t n, i;
-  const ql_coding *c;
+  const uint32_t *c;
   if (lua_isnoneornil(L, 4)) { lua_settop(L, 3); lua_newtable(L); }
   else { luaL_checktype(L, 4, LUA_TTABLE); lua_settop(L, 4); }
   run(L, m, 2, d, 3, 0);
-  c = ql_matcher_codings(m->m, &n);
+  c = ql_matcher_counts(m->m, &n);
   for (i = 0; i < n; i++) {
-    lua_Integer t = (lua_Integer)c[i].theme + 1;
-    lua_Integer v = (lua_rawgeti(L, 4, t) == LUA_TNUMBER) ? lua_tointeger(L, -1) : 0;
+    lua_Integer t = (lua_Integer)i + 1, v;
+    if (!c[i]) continue;
+    v = (lua_rawgeti(L, 4, t) == LUA_TNUMBER) ? lua_tointeger(L, -1) : 0;
     lua_pop(L, 1);
-    lua_pushinteger(L, v + 1);
+    lua_pushinteger(L, v + (lua_Integer)c[i]);
     lua_rawseti(L, 4, t);
   }
   lua_pushvalue(L, 4);
@@ -265,6 +272,13 @@ static int m_prepare(lua_State *L) {
   Doc *d = check_doc(L, 2);
   prepare_for(L, m, 2, d);
   lua_pushinteger(L, (lua_Integer)ql_matcher_nsequences(m->m));
+  return 1;
+}
+
+/* m:candidates() -> tokens of the last document that reached the trie walk */
+static int m_candidates(lua_State *L) {
+  Matcher *m = check_matcher(L, 1);
+  lua_pushinteger(L, (lua_Integer)ql_matcher_last_candidates(m->m));
   return 1;
 }
 
@@ -289,7 +303,7 @@ static int l_stem(lua_State *L) {
 
 static const luaL_Reg matcher_methods[] = {
   {"term", m_term}, {"filter", m_filter}, {"rule", m_rule}, {"slot", m_slot}, {"post", m_post},
-  {"names", m_names}, {"code", m_code}, {"count", m_count}, {"prepare", m_prepare},
+  {"names", m_names}, {"code", m_code}, {"count", m_count}, {"prepare", m_prepare}, {"candidates", m_candidates},
   {"close", m_gc}, {NULL, NULL}
 };
 static const luaL_Reg matcher_meta[] = {

@@ -52,7 +52,8 @@ return cb.codebook "Primary care" {
   cb.theme "Funding and contracts" {
     description = "Money for primary care and the contracts it flows through.",
     color = "#ff7f0e",
-    "funding", "funded", "fund", "resourc*", "investment*", "invest", "budget*", "financ*",
+    "funding", "funded", "fund", "resourcing", "under-resourc*", "resource allocation", "investment*",
+    "invest", "budget*", "financ*",
     "spending", "expenditure", "income", "deficit*", "cost pressure*", "real terms", "real-terms",
     "capitation", "global sum", "Carr-Hill", "Carr-Hill formula", "allocation formula",
     "contract*", "contractual", exact "GMS", exact "PMS", exact "APMS",
@@ -67,7 +68,7 @@ return cb.codebook "Primary care" {
     },
     cb.theme "Pensions and partnership" {
       description = "Pensions, partnership models and limited liability partnerships.",
-      "pension*", "partnership model", "partnership*", exact "LLP", exact "LLPs",
+      "pension*", "partnership model", "GP partnership*", "partnership agreement*", exact "LLP", exact "LLPs",
       "limited liability", "unlimited liability", "last-person-standing", "last person standing",
       "indemnity",
     },
