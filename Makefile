@@ -78,7 +78,7 @@ bench: deps $(MODULE)
 	$(LUA) bench/run.lua
 
 run: deps $(MODULE)
-	$(LUA) bin/qualua stats seeds
+	$(LUA) bin/qualua run seeds -o report.html
 
 fuzz:
 	$(MAKE) -C spec/fuzz
