@@ -91,8 +91,8 @@ static int has_word(const char *s, uint32_t a, uint32_t b, const char *w, size_t
 int ql_fn_url_score(const char *s, uint32_t us, uint32_t ue, uint32_t a, uint32_t b) {
   uint32_t i = us;
   int score = 0, words = 0;
-  if (b - a > 4000) b = a + 4000; /* bounded work per pair */
-  while (i < ue && words < 40) {
+  if (b - a > 1000) b = a + 1000; /* bounded work per pair */
+  while (i < ue && words < 16) {
     uint32_t j;
     char w[32];
     size_t n = 0;
@@ -156,10 +156,17 @@ void ql_fn_link(ql_reflow *r) {
     for (i = 0; i < nm; i++) mk[i].src = (uint32_t)lk[i] + 1u;
   }
   qsort(mk, nm, sizeof *mk, by_text);
-  for (i = 0; i < nm; i++) {
-    int32_t block = (int32_t)mk[i].src - 1;
-    ql_footnote_add(d, mk[i].n, mk[i].ms, mk[i].me, block);
-    if (block < 0)
-      ql_warn(d, "footnote-missing", mk[i].ms, "footnote marker %d has no footnote", (int)mk[i].n);
+  {
+    uint32_t missing = 0;
+    for (i = 0; i < nm; i++) {
+      int32_t block = (int32_t)mk[i].src - 1;
+      ql_footnote_add(d, mk[i].n, mk[i].ms, mk[i].me, block);
+      /* one warning per marker up to a point, then a count */
+      if (block < 0 && missing++ < 50)
+        ql_warn(d, "footnote-missing", mk[i].ms, "footnote marker %d has no footnote", (int)mk[i].n);
+    }
+    if (missing > 50)
+      ql_warn(d, "footnote-missing", mk[nm - 1].ms, "%lu more footnote markers have no footnote",
+              (unsigned long)(missing - 50));
   }
 }

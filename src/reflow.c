@@ -5,9 +5,10 @@
  *
  * Repairs need evidence, so reading is two-phase: a pre-scan of the lines
  * notes candidate spots and the word forms that would confirm them (the
- * joined word, the word with I for l, ...), one pass over the whole source
- * then looks those forms up, and emission applies only the confirmed ones.
- * All tables are bounded or sized from the input; every step is O(n). */
+ * word with I for l, the hyphenated compound, ...), a scan of the source
+ * looks those forms up (stopping once all are found), and emission applies
+ * only the confirmed ones.  Tables are bounded or sized from the input;
+ * every step is O(n). */
 #include "reflow.h"
 
 #define MAX_WANTED 65536u  /* evidence forms kept; beyond, no repair */
@@ -28,10 +29,47 @@ static uint64_t hash_bytes(const char *s, size_t n) {
   return h ? h : 1;
 }
 
+/* Bytes that may continue a word, so a word does not start right after. */
+static int wordish(unsigned char c) {
+  return is_alnum(c) || c >= 0x80 || c == '\'' || c == '-' || c == '_' || c == '/' ||
+         c == '@' || c == '=' || c == '&' || c == '%' || c == '#' || c == '~';
+}
+
+static void set_pair(ql_reflow *r, unsigned a, unsigned b) {
+  unsigned k = a << 8 | b;
+  r->pairs[k >> 5] |= 1u << (k & 31);
+}
+
+/* Byte classes: letters, capitals, bytes that continue a word, the
+ * glyphs OCR makes of a capital I, letters that may follow a real initial
+ * l (vowels, l, y), l itself, other lower-case letters. */
+enum { C_ALPHA = 1, C_UPPER = 2, C_WORD = 4, C_GLYPH = 8, C_VOWEL = 16, C_ELL = 32, C_LOWER = 64 };
+
 void ql_rf_init(ql_reflow *r, ql_doc *d) {
+  unsigned c;
   memset(r, 0, sizeof *r);
   r->d = d;
-  r->markers_on = 1;
+  for (c = 0; c < 256; c++) {
+    unsigned char k = 0;
+    if (is_alpha((unsigned char)c)) k |= C_ALPHA | C_WORD;
+    if (is_up((unsigned char)c)) k |= C_UPPER;
+    if (wordish((unsigned char)c)) k |= C_WORD;
+    if (c == '[' || c == '|') k |= C_GLYPH;
+    if (c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y' || c == 'l') k |= C_VOWEL;
+    if (c == 'l') k |= C_ELL;
+    else if (is_low((unsigned char)c)) k |= C_LOWER;
+    r->cls[c] = k;
+  }
+  /* byte pairs where a slip may be: a glyph for I; l before a consonant or
+   * a capital; a letter doubled as its capital; the starts of glued pairs
+   * (It.., Th..); a capital before l ("Al") */
+  for (c = 0; c < 256; c++) {
+    set_pair(r, c, '['); set_pair(r, c, '|');
+    if (is_low((unsigned char)c)) { set_pair(r, c, c - 32); set_pair(r, c - 32, c); }
+    if (is_up((unsigned char)c)) { set_pair(r, c, 'l'); set_pair(r, 'l', c); }
+    if (is_low((unsigned char)c) && !(r->cls[c] & C_VOWEL)) set_pair(r, 'l', c);
+  }
+  set_pair(r, 'I', 't'); set_pair(r, 'i', 't'); set_pair(r, 'T', 'h'); set_pair(r, 't', 'h');
 }
 
 void ql_rf_free(ql_reflow *r) {
@@ -46,6 +84,12 @@ void ql_rf_free(ql_reflow *r) {
 }
 
 /* ---- evidence table: folded word forms, open addressing ---- */
+
+/* A bit per folded first letter, to skip most words without hashing. */
+static uint32_t letter_bit(unsigned char c) {
+  c = fold(c);
+  return (c >= 'a' && c <= 'z') ? (uint32_t)1 << (c - 'a') : (uint32_t)1 << 31;
+}
 
 /* Words that count as attested even when the document lacks them: the
  * usual targets of an l/I or [/I confusion. */
@@ -124,11 +168,16 @@ static int found(const ql_reflow *r, uint32_t w) {
   return w < r->words.n && QL_VEC_AT(r->words, ql_rf_word, w).found;
 }
 
-static void mark(ql_reflow *r, const char *s, size_t n) {
+/* Marks the form found; returns 1 when it was still pending. */
+static int mark(ql_reflow *r, const char *s, size_t n) {
   uint32_t f;
-  if (n == 0 || n > MAX_FORM || !(r->wlen_mask >> n & 1)) return;
+  if (n == 0 || n > MAX_FORM || !(r->wlen_mask >> n & 1)) return 0;
   f = slot_find(r, s, n, hash_bytes(s, n));
-  if (f < r->words.n) QL_VEC_AT(r->words, ql_rf_word, f).found = 1;
+  if (f < r->words.n && !QL_VEC_AT(r->words, ql_rf_word, f).found) {
+    QL_VEC_AT(r->words, ql_rf_word, f).found = 1;
+    return 1;
+  }
+  return 0;
 }
 
 /* ---- pre-scan ---- */
@@ -143,6 +192,7 @@ static const char *const glued[][2] = {
 
 static int glued_index(const char *s, size_t n) {
   int k;
+  if (n < 4 || n > 8 || !strchr("IiTt", s[0]) || !strchr("sre", s[n - 1])) return -1;
   for (k = 0; glued[k][0]; k++)
     if (strlen(glued[k][0]) == n && memcmp(glued[k][0], s, n) == 0) return k;
   return -1;
@@ -171,12 +221,6 @@ static void push_cand(ql_reflow *r, uint8_t kind, uint32_t s, uint32_t e, uint32
   c.s = s; c.e = e; c.kind = kind; c.want = w1; c.want2 = w2; c.keep = 0;
   c.pos = (uint16_t)pos;
   QL_VEC_PUSH(&r->d->mem, &r->cands, ql_rf_cand, c);
-}
-
-/* Bytes that may continue a word, so a word does not start right after. */
-static int wordish(unsigned char c) {
-  return is_alnum(c) || c >= 0x80 || c == '\'' || c == '-' || c == '_' || c == '/' ||
-         c == '@' || c == '=' || c == '&' || c == '%' || c == '#' || c == '~';
 }
 
 /* A candidate form "I" + rest (folded), and without a plural s. */
@@ -212,7 +256,7 @@ static void scan_word(ql_reflow *r, uint32_t ls, uint32_t le, uint32_t a, uint32
   }
   if (c0 == 'l' && n >= 2) {
     unsigned char c1 = (unsigned char)src[a + 1];
-    if ((is_low(c1) && !strchr("aeiouyl", c1)) || is_up(c1)) {
+    if ((is_low(c1) && !(r->cls[c1] & C_VOWEL)) || is_up(c1)) {
       uint32_t w1, w2;
       i_form(r, src, a + 1, b, &w1, &w2);
       push_cand(r, RF_L_FOR_I, a, b, w1, w2, 0);
@@ -240,8 +284,12 @@ static void scan_word(ql_reflow *r, uint32_t ls, uint32_t le, uint32_t a, uint32
     uint32_t cap = 0, ncap = 0;
     for (k = a + 1; k < b; k++)
       if (is_up((unsigned char)src[k])) { cap = k; ncap++; }
-    if (ncap == 1 && cap + 1 < b && is_low((unsigned char)src[cap - 1]) &&
-        is_low((unsigned char)src[cap + 1])) {
+    /* OCR doubles a letter as a capital: the capital repeats a neighbour,
+     * inside a lower-case word (names like McCallum start with a capital) */
+    if (ncap == 1 && cap + 1 < b && is_low(c0) && is_low((unsigned char)src[cap - 1]) &&
+        is_low((unsigned char)src[cap + 1]) &&
+        (fold((unsigned char)src[cap]) == (unsigned char)src[cap - 1] ||
+         fold((unsigned char)src[cap]) == (unsigned char)src[cap + 1])) {
       char buf[MAX_FORM];
       size_t m = 0;
       for (k = a; k < b; k++) if (k != cap) buf[m++] = (char)fold((unsigned char)src[k]);
@@ -250,26 +298,36 @@ static void scan_word(ql_reflow *r, uint32_t ls, uint32_t le, uint32_t a, uint32
   }
 }
 
+/* The word around a flagged byte pair ending at i: its bounds, then the
+ * close look.  *done skips further pairs inside the same word. */
+static void check_at(ql_reflow *r, uint32_t s, uint32_t e, uint32_t i, uint32_t *done) {
+  const unsigned char *src = (const unsigned char *)r->d->source;
+  const unsigned char *cls = r->cls;
+  uint32_t a, b;
+  if (i < *done) return;
+  if (cls[src[i]] & C_GLYPH) a = i;
+  else if (fold(src[i]) == fold(src[i - 1])) { /* a doubled letter: inside a word */
+    a = i;
+    while (a > s && (cls[src[a - 1]] & C_ALPHA) && i - a < MAX_FORM) a--;
+  } else a = i - 1;                            /* a word start */
+  if (a > s && (cls[src[a - 1]] & C_WORD)) return; /* inside a longer token */
+  b = (cls[src[a]] & C_GLYPH) ? a + 1 : a;
+  while (b < e && (cls[src[b]] & C_ALPHA)) b++;
+  *done = b;
+  if (b == a + 1 && (cls[src[a]] & C_GLYPH)) return;
+  if (b < e && (src[b] == '\'' || src[b] == '-' || src[b] >= 0x80) && !(src[b] == '-' && b + 1 == e)) return;
+  scan_word(r, s, e, a, b);
+}
+
 void ql_rf_scan_line(ql_reflow *r, uint32_t s, uint32_t e, uint32_t next_s, uint32_t next_e) {
-  const char *src = r->d->source;
-  uint32_t i = s;
-  while (i < e) {
-    unsigned char c = (unsigned char)src[i];
-    int starts = is_alpha(c) || ((c == '[' || c == '|') && i + 1 < e && is_alpha((unsigned char)src[i + 1]));
-    if (starts && (i == s || !wordish((unsigned char)src[i - 1]))) {
-      uint32_t j = i + 1;
-      while (j < e && is_alpha((unsigned char)src[j])) j++;
-      if (j >= e || !(src[j] == '\'' || src[j] == '-' || (unsigned char)src[j] >= 0x80) ||
-          (src[j] == '-' && j + 1 == e))
-        scan_word(r, s, e, i, j);
-      i = j;
-      continue;
-    }
-    if (is_alnum(c) || c >= 0x80) { /* inside a word that started otherwise */
-      while (i < e && wordish((unsigned char)src[i])) i++;
-      continue;
-    }
-    i++;
+  const unsigned char *src = (const unsigned char *)r->d->source;
+  const uint32_t *pairs = r->pairs;
+  uint32_t i, prev = ' ', done = s;
+  /* one table test per byte; the rare flagged pairs get a closer look */
+  for (i = s; i < e; i++) {
+    uint32_t k = prev << 8 | src[i];
+    if (pairs[k >> 5] >> (k & 31) & 1) check_at(r, s, e, i, &done);
+    prev = src[i];
   }
   /* "organi-" at the end, a lower-case word on the next line */
   if (e - s >= 3 && src[e - 1] == '-' && is_alpha((unsigned char)src[e - 2]) &&
@@ -277,7 +335,7 @@ void ql_rf_scan_line(ql_reflow *r, uint32_t s, uint32_t e, uint32_t next_s, uint
     uint32_t xa = e - 1, yb = next_s;
     char buf[2 * MAX_FORM + 2];
     size_t n = 0;
-    uint32_t k, w1, w2;
+    uint32_t k, w1;
     while (xa > s && is_alpha((unsigned char)src[xa - 1])) xa--;
     while (yb < next_e && is_alpha((unsigned char)src[yb])) yb++;
     if (e - 1 - xa > MAX_FORM || yb - next_s > MAX_FORM) return;
@@ -285,49 +343,58 @@ void ql_rf_scan_line(ql_reflow *r, uint32_t s, uint32_t e, uint32_t next_s, uint
     buf[n++] = '-';
     for (k = next_s; k < yb; k++) buf[n++] = (char)fold((unsigned char)src[k]);
     w1 = want(r, buf, n);
-    memmove(buf + (e - 1 - xa), buf + (e - xa), n - (e - xa));
-    w2 = want(r, buf, n - 1);
-    push_cand(r, RF_HYPH, e - 1, e, w1, w2, 0);
-    QL_VEC_LAST(r->cands, ql_rf_cand).keep = (uint8_t)is_compound_prefix(buf, e - 1 - xa);
+    if (is_compound_prefix(buf, e - 1 - xa)) {
+      /* the joined word, attested, still undoes the hyphen */
+      memmove(buf + (e - 1 - xa), buf + (e - xa), n - (e - xa));
+      push_cand(r, RF_HYPH, e - 1, e, w1, want(r, buf, n - 1), 0);
+      QL_VEC_LAST(r->cands, ql_rf_cand).keep = 1;
+    } else push_cand(r, RF_HYPH, e - 1, e, w1, UINT32_MAX, 0);
   }
 }
 
+/* Evidence is looked for until every wanted form is found: plain words in
+ * one scan of letter runs, hyphenated pairs around each hyphen (memchr). */
 void ql_rf_evidence(ql_reflow *r) {
   const unsigned char *src = (const unsigned char *)r->d->source;
-  uint32_t n = r->d->srclen, i = 0;
-  char buf[MAX_FORM + 1];
-  if (r->words.n == 0) return;
-  while (i < n) {
-    uint32_t a, j, piece;
-    size_t m = 0;
-    int hyph = 0;
-    if (!is_alpha(src[i])) { i++; continue; }
+  const unsigned char *cls = r->cls;
+  uint32_t n = r->d->srclen, i, k;
+  char buf[2 * MAX_FORM + 2];
+  uint32_t first[MAX_FORM + 1], last[MAX_FORM + 1];
+  int plain = 0, hyph = 0;
+  memset(first, 0, sizeof first);
+  memset(last, 0, sizeof last);
+  for (k = 0; k < r->words.n; k++) {
+    const ql_rf_word *w = &QL_VEC_AT(r->words, ql_rf_word, k);
+    const char *f = (const char *)r->wchars.p + w->off;
+    if (w->found) continue;
+    if (memchr(f, '-', w->len)) { hyph++; continue; }
+    plain++;
+    first[w->len] |= letter_bit((unsigned char)f[0]);
+    last[w->len] |= letter_bit((unsigned char)f[w->len - 1]);
+  }
+  for (i = 0; plain > 0 && i < n;) {
+    uint32_t a, j;
+    while (i < n && !(cls[src[i]] & C_ALPHA)) i++;
     a = i;
-    /* a token: letters with single inner hyphens */
-    for (j = i; j < n; j++) {
-      if (is_alpha(src[j])) continue;
-      if (src[j] == '-' && j + 1 < n && is_alpha(src[j + 1]) && j > a) { hyph = 1; continue; }
-      break;
+    while (i < n && (cls[src[i]] & C_ALPHA)) i++;
+    j = i;
+    if (j == a || (a > 0 && src[a - 1] >= 0x80) || (j < n && src[j] >= 0x80)) continue; /* part of a non-ASCII word */
+    if (j - a <= MAX_FORM && (first[j - a] & letter_bit(src[a])) && (last[j - a] & letter_bit(src[j - 1]))) {
+      for (k = a; k < j; k++) buf[k - a] = (char)fold(src[k]);
+      plain -= mark(r, buf, j - a);
     }
-    i = j;
-    if (a > 0 && (src[a - 1] >= 0x80)) continue; /* tail of a non-ASCII word */
-    if (j - a <= MAX_FORM) {
-      uint32_t k;
-      for (k = a; k < j; k++) buf[m++] = (char)fold(src[k]);
-      mark(r, buf, m);
-    }
-    if (!hyph) continue;
-    for (piece = a; piece < j;) {
-      uint32_t q = piece;
-      while (q < j && src[q] != '-') q++;
-      if (q - piece <= MAX_FORM) {
-        uint32_t k;
-        m = 0;
-        for (k = piece; k < q; k++) buf[m++] = (char)fold(src[k]);
-        mark(r, buf, m);
-      }
-      piece = q + 1;
-    }
+  }
+  for (i = 0; hyph > 0 && i < n;) {
+    const unsigned char *h = (const unsigned char *)memchr(src + i, '-', n - i);
+    uint32_t p, a, b;
+    if (!h) break;
+    p = (uint32_t)(h - src);
+    i = p + 1;
+    if (p == 0 || p + 1 >= n || !(cls[src[p - 1]] & C_ALPHA) || !(cls[src[p + 1]] & C_ALPHA)) continue;
+    for (a = p; a > 0 && p - a < MAX_FORM && (cls[src[a - 1]] & C_ALPHA); a--) {}
+    for (b = p + 1; b < n && b - p <= MAX_FORM && (cls[src[b]] & C_ALPHA); b++) {}
+    for (k = a; k < b; k++) buf[k - a] = (char)fold(src[k]);
+    hyph -= mark(r, buf, b - a);
   }
 }
 
@@ -357,7 +424,7 @@ void ql_rf_begin(ql_reflow *r) {
 
 void ql_rf_join(ql_reflow *r, uint32_t src_pos) {
   ql_emit_lit(r->d, " ", 1, src_pos, 0);
-  r->nojoin = 0;
+  r->nojoin = 1;
 }
 
 /* First candidate with s >= pos (binary search). */
@@ -419,6 +486,19 @@ static int url_start(const char *s, uint32_t i, uint32_t e) {
   return 0;
 }
 
+/* "10 m²", "5 km²", "2 cm³": a power of a unit, not a footnote marker. */
+static int unit_power(const char *src, uint32_t s, uint32_t pos, int v) {
+  static const char *const units[] = { "m", "cm", "mm", "km", "ft", "in", "mi", "yd", NULL };
+  uint32_t a = pos;
+  size_t k;
+  if (v != 2 && v != 3) return 0;
+  while (a > s && is_alpha((unsigned char)src[a - 1]) && pos - a < 3) a--;
+  if (a == pos || (a > s && (is_alpha((unsigned char)src[a - 1]) || src[a - 1] == '-'))) return 0;
+  for (k = 0; units[k]; k++)
+    if (strlen(units[k]) == pos - a && memcmp(units[k], src + a, pos - a) == 0) return 1;
+  return 0;
+}
+
 /* Bytes the inline loop must look at. */
 static const unsigned char special[256] = {
   ['*'] = 1, ['<'] = 1, ['['] = 1, [0xC2] = 1, [0xE2] = 1
@@ -426,10 +506,10 @@ static const unsigned char special[256] = {
 
 /* Index of the first repair candidate at or after pos (hyphens are handled
  * at line ends), and its position. */
-static uint32_t cand_next(const ql_reflow *r, uint32_t *ci, uint32_t pos) {
+static uint32_t cand_next(const ql_reflow *r, uint32_t *ci, uint32_t pos, uint32_t e) {
   const ql_rf_cand *c = (const ql_rf_cand *)r->cands.p;
-  while (*ci < r->cands.n && (c[*ci].kind == RF_HYPH || c[*ci].s < pos)) (*ci)++;
-  return *ci < r->cands.n ? c[*ci].s : UINT32_MAX;
+  while (*ci < r->cands.n && c[*ci].s < e && (c[*ci].kind == RF_HYPH || c[*ci].s < pos)) (*ci)++;
+  return (*ci < r->cands.n && c[*ci].s < e) ? c[*ci].s : UINT32_MAX;
 }
 
 static void emit_inline(ql_reflow *r, uint32_t s, uint32_t e) {
@@ -437,7 +517,7 @@ static void emit_inline(ql_reflow *r, uint32_t s, uint32_t e) {
   const char *src = d->source;
   const unsigned char *u = (const unsigned char *)src;
   uint32_t ci = cand_from(r, s), pos = s, run = s;
-  uint32_t next_cand = cand_next(r, &ci, s);
+  uint32_t next_cand = cand_next(r, &ci, s, e);
   while (pos < e) {
     uint32_t lim = next_cand < e ? next_cand : e;
     while (pos < lim && !special[u[pos]]) pos++;
@@ -452,7 +532,7 @@ static void emit_inline(ql_reflow *r, uint32_t s, uint32_t e) {
         resume = apply_cand(r, c);
         if (resume != c->s) pos = run = resume;
       }
-      next_cand = cand_next(r, &ci, pos);
+      next_cand = cand_next(r, &ci, pos, e);
       continue;
     }
     switch (u[pos]) {
@@ -493,7 +573,7 @@ static void emit_inline(ql_reflow *r, uint32_t s, uint32_t e) {
     case '<': {
       uint32_t j = pos + 1;
       if (!url_start(src, pos + 1, e)) { pos++; break; }
-      while (j < e && src[j] != '>' && !is_space(u[j]) && src[j] != '<') j++;
+      while (j < e && j - pos < 2000 && src[j] != '>' && !is_space(u[j]) && src[j] != '<') j++;
       if (j >= e || src[j] != '>') { pos++; break; }
       ql_emit(d, run, pos);
       ql_drop(d, pos, pos + 1, "markup");
@@ -517,11 +597,11 @@ static void emit_inline(ql_reflow *r, uint32_t s, uint32_t e) {
       break;
     }
     default: { /* 0xC2 / 0xE2: a superscript footnote marker? */
-      int len, v = r->markers_on ? ql_rf_sup_digit(src, pos, e, &len) : -1;
+      int len, v = ql_rf_sup_digit(src, pos, e, &len);
       uint32_t q;
       int32_t n = 0;
       int digits = 0;
-      if (v < 0 || (pos > s && is_digit(u[pos - 1]))) { pos++; break; }
+      if (v < 0 || (pos > s && is_digit(u[pos - 1])) || unit_power(src, s, pos, v)) { pos++; break; }
       q = pos;
       while (q < e && (v = ql_rf_sup_digit(src, q, e, &len)) >= 0) {
         if (digits < 4) n = n * 10 + v;
@@ -558,8 +638,10 @@ static const ql_rf_cand *hyph_at(const ql_reflow *r, uint32_t p) {
 void ql_rf_line(ql_reflow *r, uint32_t s, uint32_t e, uint32_t next_s) {
   ql_doc *d = r->d;
   const char *src = d->source;
-  if (r->nojoin == 0) ql_emit_lit(d, " ", 1, s, 0);
+  /* the space stands for the line break (one map piece per paragraph) */
+  if (r->nojoin == 0) ql_emit_lit(d, " ", 1, r->prev_e, s > r->prev_e ? s - r->prev_e : 0);
   r->nojoin = 0;
+  r->prev_e = e;
   if (next_s == UINT32_MAX || e <= s) { emit_inline(r, s, e); return; }
   if (e - s >= 2 && (unsigned char)src[e - 2] == 0xC2 && (unsigned char)src[e - 1] == 0xAD) {
     emit_inline(r, s, e); /* a soft hyphen: folded away, the word goes on */
@@ -570,7 +652,7 @@ void ql_rf_line(ql_reflow *r, uint32_t s, uint32_t e, uint32_t next_s) {
       is_alpha((unsigned char)src[next_s])) {
     const ql_rf_cand *c = hyph_at(r, e - 1);
     r->nojoin = 1;
-    if (c && !found(r, c->want) && (found(r, c->want2) || !c->keep)) {
+    if (c && !found(r, c->want) && (!c->keep || found(r, c->want2))) {
       uint32_t xa = e - 1, yb = next_s, k, t;
       char buf[2 * MAX_FORM + 2];
       size_t n = 0;

@@ -12,7 +12,7 @@ enum {
   RF_GLUED,         /* "Itis" -> "It is" (table) */
   RF_I_GLYPH,       /* "[talian", "|CSs": a glyph standing for I at a word start */
   RF_L_FOR_I,       /* "ltaly": l standing for I at a word start */
-  RF_STRAY_CAP,     /* "skKill": a capital inside a lower-case word */
+  RF_STRAY_CAP,     /* "skKill": a capital repeating its neighbour in a lower-case word */
   RF_ACRONYM        /* "Al" for "AI" between lower-case words */
 };
 
@@ -20,7 +20,7 @@ typedef struct {
   uint32_t s, e;       /* source span of the word (RF_HYPH: the hyphen) */
   uint32_t want, want2;/* indices into the evidence table, UINT32_MAX if none */
   uint8_t kind;
-  uint8_t keep;        /* RF_HYPH: the prefix usually forms compounds */
+  uint8_t keep;        /* RF_HYPH: the prefix usually forms compounds (want2: joined word) */
   uint16_t pos;        /* offset of the replaced character inside [s, e) */
 } ql_rf_cand;
 
@@ -42,12 +42,14 @@ typedef struct {
   ql_vec wchars;       /* char */
   ql_vec wslots;       /* uint32_t: hash slots holding word index + 1 */
   uint64_t wlen_mask;  /* bit k: some wanted form has length k */
+  unsigned char cls[256]; /* byte classes for the scans (C_* in reflow.c) */
+  uint32_t pairs[2048];   /* bit per byte pair that may mark a slip */
   ql_vec markers;      /* ql_rf_marker */
   ql_vec notes;        /* ql_rf_note */
   ql_vec scratch;      /* int32_t, for the linker */
   int bold, italic;    /* inline markup open in the current block */
   int nojoin;          /* the next line joins without a space */
-  int markers_on;      /* record superscript markers */
+  uint32_t prev_e;     /* source end of the last line emitted */
 } ql_reflow;
 
 void ql_rf_init(ql_reflow *r, ql_doc *d);

@@ -13,7 +13,7 @@ static int failures, checks;
   fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); } } while (0)
 
 /* A counting allocator that can be told to fail after a number of calls. */
-typedef struct { long live, calls, fail_after; size_t bytes; } Counter;
+typedef struct { long live, calls, fail_after; size_t bytes, cap, peak; } Counter;
 
 static void *counting_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
   Counter *c = (Counter *)ud;
@@ -22,11 +22,15 @@ static void *counting_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     return NULL;
   }
   if (c->fail_after >= 0 && c->calls++ >= c->fail_after) return NULL;
+  /* a byte budget fails large requests while small ones still succeed, as a
+     host that caps a lua_State's memory does */
+  if (c->cap && c->bytes - (ptr ? osize : 0) + nsize > c->cap) return NULL;
   {
     void *p = realloc(ptr, nsize);
     if (!p) return NULL;
     if (!ptr) c->live++; else c->bytes -= osize;
     c->bytes += nsize;
+    if (c->bytes > c->peak) c->peak = c->bytes;
     return p;
   }
 }
@@ -130,7 +134,7 @@ static ql_doc *read_with(Counter *c, const char *buf, size_t len, ql_format fmt,
 static void test_seed(const char *path) {
   size_t len;
   char *buf = slurp(path, &len);
-  Counter c = { 0, 0, -1, 0 };
+  Counter c = { 0, 0, -1, 0, 0, 0 };
   ql_status st;
   ql_doc *d;
   long k;
@@ -145,18 +149,38 @@ static void test_seed(const char *path) {
   }
   ql_doc_free(d);
   CHECK(c.live == 0, "%s: %ld allocations leaked", path, c.live);
-  /* out of memory at each of the first allocations, then every 7th: unwinds, no leak */
-  for (k = 0; k < 400; k += k < 40 ? 1 : 7) {
-    Counter f = { 0, 0, k, 0 };
+  CHECK(c.bytes == 0, "%s: frees gave back sizes that differ by %zu bytes from the allocations", path, c.bytes);
+  /* out of memory at each of the first allocations, then at ~300 points
+     spread over all the read's allocations: unwinds, no leak */
+  {
+    Counter all = { 0, 0, 1L << 60, 0, 0, 0 };
+    long total, step;
+    d = read_with(&all, buf, len, QL_FMT_AUTO, &st);
+    ql_doc_free(d);
+    total = all.calls;
+    step = total / 300 > 7 ? total / 300 : 7;
+    for (k = 0; k < total + 2; k += k < 40 ? 1 : step) {
+    Counter f = { 0, 0, k, 0, 0, 0 };
     d = read_with(&f, buf, len, QL_FMT_AUTO, &st);
     ql_doc_free(d);
-    CHECK(f.live == 0, "%s: OOM at allocation %ld leaked %ld blocks", path, k, f.live);
+    CHECK(f.live == 0, "%s: OOM at allocation %ld of %ld leaked %ld blocks", path, k, total, f.live);
+    }
+    /* and under byte budgets from a tenth of the peak to just below it */
+    for (k = 1; k < 40; k++) {
+      Counter f;
+      memset(&f, 0, sizeof f);
+      f.fail_after = -1;
+      f.cap = all.peak / 40 * (size_t)k;
+      d = read_with(&f, buf, len, QL_FMT_AUTO, &st);
+      ql_doc_free(d);
+      CHECK(f.live == 0 && f.bytes == 0, "%s: a budget of %zu bytes leaked %ld blocks (%zu bytes)", path, f.cap, f.live, f.bytes);
+    }
   }
   free(buf);
 }
 
 static void test_bad_input(void) {
-  Counter c = { 0, 0, -1, 0 };
+  Counter c = { 0, 0, -1, 0, 0, 0 };
   ql_status st;
   ql_doc *d;
   size_t n, big = 50u << 20, i;
