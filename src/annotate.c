@@ -43,7 +43,7 @@ uint32_t *ql_hmap_get(const ql_hmap *h, uint64_t key, int (*eq)(const void *, ui
 }
 
 static void hmap_grow(ql_mem *m, ql_hmap *h) {
-  ql_vec nv = { NULL, 0, 0 };
+  ql_vec nv = { NULL, 0, 0, 0 };
   const ql_hslot *o = (const ql_hslot *)h->slots.p;
   ql_hslot *s;
   size_t cap = h->slots.n ? (size_t)h->slots.n * 2 : 16, i;

@@ -328,7 +328,7 @@ static int parse_pattern(ql_matcher *m, const char *pat, size_t len, unsigned fl
 
 static void term_hash_grow(ql_matcher *m) {
   uint32_t cap = m->term_hash.n ? m->term_hash.n * 2 : 64, i; /* n, not the vector capacity, is the power of two */
-  ql_vec nh = {NULL, 0, 0};
+  ql_vec nh = {NULL, 0, 0, 0};
   ql_vec_reserve(&m->mem, &nh, 4, cap);
   nh.n = cap;
   memset(nh.p, 0, (size_t)cap * 4);
@@ -460,7 +460,7 @@ static uint32_t edge_get(const ql_matcher *m, uint32_t node, uint32_t id) {
 
 static void edge_rehash(ql_matcher *m) {
   uint32_t cap = m->ekeys.n ? m->ekeys.n * 2 : 1024, i;
-  ql_vec nk = {NULL, 0, 0}, nv = {NULL, 0, 0};
+  ql_vec nk = {NULL, 0, 0, 0}, nv = {NULL, 0, 0, 0};
   ql_vec_reserve(&m->mem, &nk, 8, cap);
   ql_vec_reserve(&m->mem, &nv, 4, cap);
   memset(nk.p, 0, (size_t)cap * 8);
@@ -523,7 +523,7 @@ static int cmp_stem(const void *a, const void *b, const ql_matcher *m) {
  * lookup, globs and stems by one pass over the vocabulary forms. */
 static void resolve(ql_matcher *m, const ql_vocab *v) {
   uint32_t ne = m->elems.n, V = ql_vocab_size(v), e, i;
-  ql_vec gb_first = {NULL, 0, 0}, gb = {NULL, 0, 0}, stems = {NULL, 0, 0};
+  ql_vec gb_first = {NULL, 0, 0, 0}, gb = {NULL, 0, 0, 0}, stems = {NULL, 0, 0, 0};
   uint32_t *cnt;
   int any_glob = 0;
   m->pairs.n = 0;
@@ -623,7 +623,7 @@ static void resolve(ql_matcher *m, const ql_vocab *v) {
   m->eid.n = m->pairs.n;
   {
     /* pairs are in element order per source, but not overall: place by cursor */
-    ql_vec cur = {NULL, 0, 0};
+    ql_vec cur = {NULL, 0, 0, 0};
     ql_vec_reserve(&m->mem, &cur, 4, (size_t)ne + 1);
     memcpy(cur.p, cnt, ((size_t)ne + 1) * 4);
     for (i = 0; i < m->pairs.n; i++) {
@@ -706,7 +706,7 @@ static void build(ql_matcher *m, const ql_vocab *v) {
   ql_vec_reserve(&m->mem, &m->routes, sizeof(route_t), (size_t)m->posts.n + 1);
   m->routes.n = m->posts.n;
   {
-    ql_vec cur = {NULL, 0, 0};
+    ql_vec cur = {NULL, 0, 0, 0};
     ql_vec_reserve(&m->mem, &cur, 4, (size_t)nt + 1);
     memcpy(cur.p, rf, ((size_t)nt + 1) * 4);
     for (i = 0; i < m->posts.n; i++) {

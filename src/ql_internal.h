@@ -11,9 +11,12 @@
 
 #define QL_NONE (-1)
 
-/* Growable array: p holds n of cap elements.  Growth failures longjmp to the
- * document's OOM handler (see ql_doc_read), so builder code needs no checks. */
-typedef struct { void *p; uint32_t n, cap; } ql_vec;
+/* Growable array: p holds n of cap elements, in `bytes` allocated bytes.
+ * Keeping the byte size makes a free exact whatever element size the caller
+ * names, and lets scratch arrays be reused for another element type.
+ * Growth failures longjmp to the document's OOM handler (see ql_doc_read),
+ * so builder code needs no checks. */
+typedef struct { void *p; uint32_t n, cap; size_t bytes; } ql_vec;
 
 typedef struct { ql_alloc_fn f; void *ud; jmp_buf *oom; } ql_mem;
 
