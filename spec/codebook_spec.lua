@@ -4,7 +4,7 @@ package.cpath = "build/?.so;" .. package.cpath
 local cb = require "qualua.codebook"
 local lpeg = require "lpeg"
 
-local BENCH_CODEBOOK = "../shared/bench/codebook-414.json"
+local BENCH_CODEBOOK = require("spec.helpers").shared("bench/codebook-414.json") or "../shared/bench/codebook-414.json"
 local XSD = "../shared/conformance/refi-qda/Codebook.xsd"
 
 local function exists(path)

@@ -28,6 +28,15 @@ function H.conformance()
   return nil
 end
 
+--- A file of ../shared (beside the checkout, as CI has it), or nil.
+function H.shared(rel)
+  for _, p in ipairs { "../shared/", "/work/shared/" } do
+    local f = io.open(p .. rel, "rb")
+    if f then f:close(); return p .. rel end
+  end
+  return nil
+end
+
 --- Runs bin/qualua with args; returns exit code, stdout, stderr.
 function H.qualua(args)
   local out, err = os.tmpname(), os.tmpname()
