@@ -193,10 +193,12 @@ static ql_status decode_input(ql_doc *d, const unsigned char *b, size_t len, cha
       return QL_EBINARY;
     }
   }
-  for (i = 0; i < len; i++) {
+  /* NUL anywhere means binary (memchr is fast); control bytes are only
+     counted in the first 64 KiB, enough to tell a binary format */
+  nul = memchr(b, 0, len) != NULL;
+  for (i = 0; i < len && i < 65536; i++) {
     unsigned c = b[i];
-    if (c == 0) nul++;
-    else if (c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f') ctrl++;
+    if (c < 0x20 && c != 0 && c != '\n' && c != '\r' && c != '\t' && c != '\f') ctrl++;
   }
   if (nul) {
     if (looks_utf16_without_bom(b, len, &be)) {
@@ -208,10 +210,15 @@ static ql_status decode_input(ql_doc *d, const unsigned char *b, size_t len, cha
     return refuse(err, es, QL_EBINARY, "binary input refused: NUL byte at offset %lu",
                   (unsigned long)((const unsigned char *)memchr(b, 0, len) - b));
   }
-  if (ctrl > 16 && ctrl > len / 20)
+  if (ctrl > 16 && ctrl > (len < 65536 ? len : 65536) / 20)
     return refuse(err, es, QL_EBINARY, "binary input refused: %lu control bytes", (unsigned long)ctrl);
   for (i = 0; i < len;) {
     int l;
+    if (i + 8 <= len) { /* eight ASCII bytes at a time */
+      uint64_t w;
+      memcpy(&w, b + i, 8);
+      if ((w & 0x8080808080808080ULL) == 0) { i += 8; continue; }
+    }
     if (b[i] < 0x80) { i++; continue; }
     if (ql_utf8_decode(b, len, i, &l) < 0) bad++; else multi++;
     i += (size_t)l;

@@ -36,7 +36,8 @@ typedef struct {
 static int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
 static int is_low(unsigned char c) { return c >= 'a' && c <= 'z'; }
 static int is_up(unsigned char c) { return c >= 'A' && c <= 'Z'; }
-static int is_alnum(unsigned char c) { return is_digit(c) || is_low(c) || is_up(c) || c >= 0x80; }
+/* called on every byte of every paragraph: compare-free ranges, no calls */
+static int is_alnum(unsigned char c) { return (unsigned)((c | 32) - 'a') < 26u || (unsigned)(c - '0') < 10u || c >= 0x80; }
 
 static const char *const romans[] = {
   "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x",
@@ -247,6 +248,18 @@ static void scan_block(ql_doc *d, run *r, const char *t, uint32_t bs, uint32_t b
   finish(d, r, t, be);
 }
 
+/* Every marker read_marker accepts ends in ')' or is a number before '.':
+ * a block with neither holds no enumeration, and most blocks have neither. */
+static int may_hold_markers(const char *t, uint32_t bs, uint32_t be) {
+  const char *p = t + bs, *e = t + be;
+  if (memchr(p, ')', (size_t)(e - p))) return 1;
+  while ((p = (const char *)memchr(p, '.', (size_t)(e - p))) != NULL) {
+    if (p > t + bs && is_digit((unsigned char)p[-1])) return 1;
+    p++;
+  }
+  return 0;
+}
+
 void ql_find_enumerations(ql_doc *d) {
   const char *t = (const char *)d->text.p;
   uint32_t b;
@@ -255,6 +268,7 @@ void ql_find_enumerations(ql_doc *d) {
   for (b = 0; b < d->blocks.n; b++) {
     const ql_block *bl = &QL_VEC_AT(d->blocks, ql_block, b);
     if (bl->kind != QL_BLOCK_PARAGRAPH && bl->kind != QL_BLOCK_LIST_ITEM) continue;
+    if (!may_hold_markers(t, bl->start, bl->stop)) continue;
     scan_block(d, &r, t, bl->start, bl->stop);
   }
 }

@@ -60,16 +60,31 @@ void ql_emit(ql_doc *d, uint32_t s, uint32_t e) {
   uint32_t i = s;
   while (i < e) {
     uint32_t run = i;
-    /* ASCII fast path: copy a run, control characters become spaces 1:1 */
-    while (run < e && src[run] < 0x80) run++;
+    int ctl = 0;
+    /* ASCII fast path, eight bytes at a time: copy a run; control
+       characters (below 0x20, DEL) become spaces one to one */
+    while (run + 8 <= e) {
+      const uint64_t hi = 0x8080808080808080ULL, ones = 0x0101010101010101ULL;
+      uint64_t w, del;
+      memcpy(&w, src + run, 8);
+      if (w & hi) break;
+      del = w ^ (0x7F * ones);
+      if (((w - 0x20 * ones) & ~w & hi) || ((del - ones) & ~del & hi)) ctl = 1;
+      run += 8;
+    }
+    while (run < e && src[run] < 0x80) {
+      if (src[run] < 0x20 || src[run] == 0x7F) ctl = 1;
+      run++;
+    }
     if (run > i) {
       uint32_t t0 = d->text.n, k;
       char *out;
       ql_vec_reserve(&d->mem, &d->text, 1, (size_t)d->text.n + (run - i) + 1);
       out = (char *)d->text.p + t0;
       memcpy(out, src + i, run - i);
-      for (k = 0; k < run - i; k++)
-        if ((unsigned char)out[k] < 0x20 || out[k] == 0x7F) out[k] = ' ';
+      if (ctl)
+        for (k = 0; k < run - i; k++)
+          if ((unsigned char)out[k] < 0x20 || out[k] == 0x7F) out[k] = ' ';
       d->text.n += run - i;
       map_add(d, t0, run - i, i, run - i);
       i = run;
