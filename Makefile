@@ -39,19 +39,19 @@ deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
 
-test: deps $(MODULE) test-c spec
+test: deps $(MODULE) cppcheck test-c spec
 
 spec: $(MODULE)
 	$(BUSTED) --lua=$(LUA) spec
 
-build/test_core: spec/c/test_core.c $(CORE_SRC) $(HEADERS)
+build/test_core: spec/c/test_core.c spec/c/test_util.h $(CORE_SRC) $(HEADERS)
 	@mkdir -p build
 	$(CC) $(TEST_CFLAGS) $(WARN) $(DEFS) -o $@ spec/c/test_core.c $(CORE_SRC) $(LIBS)
 
 build/test_host: spec/c/test_host.c $(MODULE)
 	$(CC) -O1 -g -std=c99 -Wall -Wextra -Werror $(DEFS) -I$(LUA_INCDIR) -o $@ spec/c/test_host.c -llua5.4 -lpthread
 
-build/test_serialize: spec/c/test_serialize.c $(CORE_SRC) $(HEADERS)
+build/test_serialize: spec/c/test_serialize.c spec/c/test_util.h $(CORE_SRC) $(HEADERS)
 	@mkdir -p build
 	$(CC) $(TEST_CFLAGS) $(WARN) $(DEFS) -o $@ spec/c/test_serialize.c $(CORE_SRC) $(LIBS)
 

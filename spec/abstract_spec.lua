@@ -1,15 +1,9 @@
 -- The structured-abstract segmenter (NLM label table, CAPS and glued labels,
 -- false positives) and the enumeration finder, on the seeds and on
 -- synthetic abstracts.
-package.cpath = "build/?.so;" .. package.cpath
+local H = require "spec.helpers"
 local core = require "qualua.core"
-
-local function read(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("a")
-  f:close()
-  return s
-end
+local read = H.read_file
 
 -- An abstract read through the landing-page reader, under an Abstract heading.
 local function abstract(text)

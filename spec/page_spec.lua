@@ -1,15 +1,9 @@
 -- The page readers: a scraped article landing page (seed 001) and a
 -- research-portal (Pure) page (seed 002): headings, structured abstracts,
 -- fields glued to their values, bullet lists, and site chrome left out.
-package.cpath = "build/?.so;" .. package.cpath
+local H = require "spec.helpers"
 local core = require "qualua.core"
-
-local function read(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("a")
-  f:close()
-  return s
-end
+local read = H.read_file
 
 local LANDING = "seeds/001_3e999c39419c71d7.txt"
 local PORTAL = "seeds/002_67ec986dd3c5cf05.txt"

@@ -1,14 +1,8 @@
 -- Content sniffing: each seed goes to its reader, and near neighbours of
 -- each kind are told apart from content alone.
-package.cpath = "build/?.so;" .. package.cpath
+local H = require "spec.helpers"
 local core = require "qualua.core"
-
-local function read(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("a")
-  f:close()
-  return s
-end
+local read = H.read_file
 
 local function sniff(s) return core.parse(s):format() end
 

@@ -19,30 +19,24 @@ local spack = string.pack
 local M = {}
 
 ---------------------------------------------------------------------------
--- CSV (RFC 4180: CRLF rows, fields quoted when they need it)
+-- CSV (RFC 4180, through qualua.csv); list values are joined with "; "
 ---------------------------------------------------------------------------
 
-local function csv_field(v)
-  if v == nil then return "" end
-  if type(v) == "table" then v = concat(v, "; ") end
-  v = tostring(v)
-  if v:find('[",\r\n]') then return '"' .. v:gsub('"', '""') .. '"' end
+local function cell(v)
+  if type(v) == "table" then return concat(v, "; ") end
   return v
 end
 
 --- CSV text from a header and rows (arrays, or tables keyed by the header).
 function M.csv(header, rows)
-  local out = {}
-  local function line(t) local f = {}; for i, v in ipairs(t) do f[i] = csv_field(v) end; out[#out + 1] = concat(f, ",") end
-  line(header)
-  for _, r in ipairs(rows) do
-    if r[1] == nil and next(r) ~= nil then
-      local t = {}
-      for i, k in ipairs(header) do t[i] = r[k] == nil and "" or r[k] end
-      line(t)
-    else line(r) end
+  local records = {}
+  for i, r in ipairs(rows) do
+    local rec = {}
+    local keyed = r[1] == nil and next(r) ~= nil
+    for j, k in ipairs(header) do rec[j] = cell(keyed and r[k] or r[j]) end
+    records[i] = rec
   end
-  return concat(out, "\r\n") .. "\r\n"
+  return require("qualua.csv").encode(records, { header = header })
 end
 
 ---------------------------------------------------------------------------

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include "../../src/ql_internal.h"
 #include "../../src/serialize.h"
+#include "test_util.h"
 
 static int failures, checks;
 #define CHECK(cond, ...) do { checks++; if (!(cond)) { failures++; \
@@ -32,18 +33,6 @@ static void *counting_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
   }
 }
 
-static char *slurp(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  char *buf;
-  long n;
-  if (!f) return NULL;
-  fseek(f, 0, SEEK_END); n = ftell(f); fseek(f, 0, SEEK_SET);
-  buf = (char *)malloc((size_t)n + 1);
-  if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) { free(buf); buf = NULL; }
-  fclose(f);
-  *len = (size_t)n;
-  return buf;
-}
 
 #define SAME_VEC(a, b, T, what) \
   CHECK((a)->what.n == (b)->what.n && ((a)->what.n == 0 || memcmp((a)->what.p, (b)->what.p, (a)->what.n * sizeof(T)) == 0), \
