@@ -131,7 +131,8 @@ describe("report rendered in Chromium", function()
     for _, w in ipairs { 1280, 390 } do
       local png = os.tmpname() .. ".png"
       local profile = os.tmpname(); os.remove(profile)
-      local cmd = ("timeout 90 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
+      -- the browser must not inherit a sanitizer runtime preloaded for the specs
+      local cmd = ("env -u LD_PRELOAD -u ASAN_OPTIONS timeout 90 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
         .. "--disable-background-networking --disable-component-update --disable-sync --user-data-dir=%s "
         .. "--window-size=%d,2000 --screenshot=%s file://%s >/dev/null 2>&1"):format(profile, w, png, page)
       os.execute(cmd)
