@@ -20,7 +20,7 @@ CORE_SRC = $(wildcard src/*.c)
 BIND_SRC = $(wildcard src/lua/*.c)
 HEADERS = $(wildcard src/*.h src/lua/*.h)
 MODULE = build/qualua/core.so
-DEB_PACKAGES = lua5.4 liblua5.4-dev lua-lpeg lua-busted lua-cjson lua-argparse lua-filesystem lua-yaml libxml2-utils cppcheck libsqlite3-dev libutf8proc-dev chromium gcc make
+DEB_PACKAGES = lua5.4 liblua5.4-dev lua-lpeg lua-busted lua-cjson lua-argparse lua-filesystem lua-yaml libxml2-utils cppcheck libsqlite3-dev libutf8proc-dev chromium luarocks gcc make
 
 .PHONY: all deps test test-c spec asan bench run fuzz install clean cppcheck
 
@@ -90,4 +90,4 @@ install: $(MODULE)
 	install -m 755 bin/qualua $(DESTDIR)$(BINDIR)/qualua
 
 clean:
-	rm -rf build
+	rm -rf build src/*.o src/lua/*.o
