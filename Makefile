@@ -90,4 +90,4 @@ install: $(MODULE)
 	install -m 755 bin/qualua $(DESTDIR)$(BINDIR)/qualua
 
 clean:
-	rm -rf build src/*.o src/lua/*.o
+	rm -rf build src/*.o src/lua/*.o qualua
