@@ -42,3 +42,17 @@ for _, mb in ipairs(sizes) do
       bytes / 1e6 / math.max(cat, 1e-3), bytes / 1e6 / best, peak / 1e6, peak / bytes, toks))
   end
 end
+
+-- Coding alone and read + code, with the reference 414-pattern codebook and a
+-- 10x smaller one, on the largest report corpus (bench/code_bench.lua).
+local codebook
+for _, p in ipairs { "../shared/bench/codebook-414.json", "/work/shared/bench/codebook-414.json" } do
+  local f = io.open(p, "rb")
+  if f then f:close(); codebook = p; break end
+end
+if codebook then
+  local mb = sizes[#sizes]
+  io.write("\n", run(("lua5.4 bench/code_bench.lua %d %s %s/report-%d.txt"):format(mb, codebook, dir, mb)))
+else
+  io.write("\n(coding benchmark skipped: ../shared/bench/codebook-414.json is absent)\n")
+end
