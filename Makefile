@@ -20,7 +20,7 @@ CORE_SRC = $(wildcard src/*.c)
 BIND_SRC = $(wildcard src/lua/*.c)
 HEADERS = $(wildcard src/*.h src/lua/*.h)
 MODULE = build/qualua/core.so
-DEB_PACKAGES = lua5.4 liblua5.4-dev lua-lpeg lua-busted lua-cjson lua-argparse lua-filesystem lua-yaml libxml2-utils cppcheck libsqlite3-dev libutf8proc-dev chromium luarocks gcc make
+DEB_PACKAGES = lua5.4 liblua5.4-dev lua-lpeg lua-busted lua-cjson lua-argparse lua-filesystem lua-yaml libxml2-utils cppcheck libsqlite3-dev libutf8proc-dev chromium luarocks unzip gcc make
 
 .PHONY: all deps test test-c spec asan bench run fuzz install clean cppcheck
 
