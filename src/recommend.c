@@ -177,30 +177,33 @@ static void title_flags(const char *s, size_t n, int *rec, uint8_t *horizon) {
   }
 }
 
-static int rec_title(const char *s, size_t n) {
-  int rec;
-  uint8_t h;
-  title_flags(s, n, &rec, &h);
-  return rec;
+/* Title flags of sections, cached: in RIS every abstract label is a section
+ * under the record title, and each would scan that title again. */
+typedef struct { int32_t sec[64]; uint8_t rec[64], hz[64]; } title_cache;
+
+static void section_flags(const ql_doc *d, int32_t sec, title_cache *tc, int *rec, uint8_t *hz) {
+  unsigned slot = (unsigned)sec & 63u;
+  if (tc->sec[slot] != sec) {
+    const ql_section *s = &QL_VEC_AT(d->sections, ql_section, sec);
+    int r;
+    uint8_t h;
+    title_flags(ql_doc_str(d, s->title), s->title.len, &r, &h);
+    tc->sec[slot] = sec; tc->rec[slot] = (uint8_t)r; tc->hz[slot] = h;
+  }
+  *rec = tc->rec[slot]; *hz = tc->hz[slot];
 }
 
-static uint8_t horizon_of(const char *s, size_t n) {
-  int rec;
-  uint8_t h;
-  title_flags(s, n, &rec, &h);
-  return h;
-}
-
-static void section_context(const ql_doc *d, int32_t sec, hctx *h) {
+static void section_context(const ql_doc *d, int32_t sec, title_cache *tc, hctx *h) {
   int depth = 0;
   h->rec = 0; h->horizon = QL_HZ_UNSPECIFIED; h->hblock = -1; h->hsection = -1;
   while (sec >= 0 && depth++ < QL_MAX_LEVELS + 1) {
-    const ql_section *s = &QL_VEC_AT(d->sections, ql_section, sec);
-    const char *title = ql_doc_str(d, s->title);
-    if (!h->horizon) h->horizon = horizon_of(title, s->title.len);
-    if (!h->rec && rec_title(title, s->title.len)) { h->rec = 1; h->hsection = sec; }
+    int rec;
+    uint8_t hz;
+    section_flags(d, sec, tc, &rec, &hz);
+    if (!h->horizon) h->horizon = hz;
+    if (!h->rec && rec) { h->rec = 1; h->hsection = sec; }
     if (h->hsection < 0 && h->horizon) h->hsection = sec;
-    sec = s->parent;
+    sec = QL_VEC_AT(d->sections, ql_section, sec).parent;
   }
 }
 
@@ -584,6 +587,7 @@ void ql_find_recommendations(ql_doc *d) {
   int has_headings = 0, has_sections = d->sections.n > 0;
   int32_t cached_sec = -2;
   hctx sec_ctx;
+  title_cache tcache;
   a->recs.n = a->rec_actors.n = a->rec_keys.n = a->groups.n = 0;
   if (d->tok_start.n == 0) return;
   setup(&c, d);
@@ -593,6 +597,7 @@ void ql_find_recommendations(ql_doc *d) {
   memset(&fallback, 0, sizeof fallback);
   fallback.hblock = fallback.hsection = -1;
   memset(&sec_ctx, 0, sizeof sec_ctx);
+  memset(tcache.sec, 0xFF, sizeof tcache.sec); /* -1: no section cached */
   for (b = 0; b < d->blocks.n; b++) {
     const ql_block *bl = &QL_VEC_AT(d->blocks, ql_block, b);
     uint32_t k0 = tf[b], k1 = tf[b + 1], k, last = 0;
@@ -611,7 +616,7 @@ void ql_find_recommendations(ql_doc *d) {
       continue;
     }
     if (bl->section >= 0) {
-      if (bl->section != cached_sec) { section_context(d, bl->section, &sec_ctx); cached_sec = bl->section; }
+      if (bl->section != cached_sec) { section_context(d, bl->section, &tcache, &sec_ctx); cached_sec = bl->section; }
       if (sec_ctx.rec || sec_ctx.horizon) {
         h = &sec_ctx;
         /* the heading block of that section, for its actors */

@@ -352,7 +352,7 @@ static int64_t rzig64(Reader *r, const char *what) {
 }
 
 /* An index field: -1 or 0 <= v < lim. */
-static int32_t rindex(Reader *r, uint32_t lim, const char *what, uint32_t i) {
+static int32_t read_index(Reader *r, uint32_t lim, const char *what, uint32_t i) {
   int64_t v = rzig64(r, what);
   if (v < QL_NONE || (v >= 0 && (uint64_t)v >= lim))
     fail(r, "%s %u: index %lld out of range (%u)", what, i, (long long)v, lim);
@@ -533,7 +533,7 @@ static void load_body(Reader *r) {
       if (level < 1 || level > QL_MAX_LEVELS || cat >= QL_CAT_COUNT)
         fail(r, "section %u: level %u or category %u out of range", i, level, cat);
       s[i].level = (uint8_t)level; s[i].category = (uint8_t)cat;
-      s[i].parent = rindex(r, i, "section", i);   /* an earlier section: no cycles */
+      s[i].parent = read_index(r, i, "section", i);   /* an earlier section: no cycles */
       sp = rspan(r, 0, tl, "section", i);
       s[i].start = sp.start; s[i].stop = sp.stop;
     }
@@ -547,7 +547,7 @@ static void load_body(Reader *r) {
       ql_span sp;
       if (kind >= QL_BLOCK_COUNT) fail(r, "block %u: unknown kind %u", i, kind);
       b[i].kind = (uint8_t)kind;
-      b[i].section = rindex(r, d->sections.n, "block", i);
+      b[i].section = read_index(r, d->sections.n, "block", i);
       b[i].n = rint32(r, "block", i);
       sp = rspan(r, prev, tl, "block", i);   /* ordered and disjoint by construction */
       if (sp.start == sp.stop) fail(r, "block %u is empty", i);
@@ -591,7 +591,7 @@ static void load_body(Reader *r) {
       f[i].n = rint32(r, "footnote", i);
       sp = rspan(r, 0, tl, "footnote marker", i);
       f[i].marker_start = sp.start; f[i].marker_stop = sp.stop;
-      f[i].block = rindex(r, d->blocks.n, "footnote", i);
+      f[i].block = read_index(r, d->blocks.n, "footnote", i);
     }
   }
 
