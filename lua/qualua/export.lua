@@ -60,27 +60,20 @@ end
 
 --- The theme × document counts: header { "theme", name1, ... } and rows.
 function M.matrix_rows(set)
-  local header = { "theme" }
-  for i, n in ipairs(set.names) do header[i + 1] = n end
+  -- the framework matrix of qualua.analysis (as `qualua code --matrix`), plus a total column
+  local m = require("qualua.analysis").matrix(set, { excerpts = 0 })
+  local header, rows = { "theme" }, {}
+  for _, col in ipairs(m.columns) do header[#header + 1] = col.label end
   header[#header + 1] = "total"
-  local idx, rows = {}, {}
-  for _, t in ipairs(set.codebook:list()) do
-    local r = { t.path }
-    for i = 1, #set.docs do r[i + 1] = 0 end
-    r[#set.docs + 2] = 0
-    rows[#rows + 1] = r
-    idx[t.path] = r
-  end
-  for _, c in ipairs(set) do
-    local r = idx[c.theme]
-    if not r then
-      r = { c.theme }
-      for i = 1, #set.docs + 1 do r[i + 1] = 0 end
-      rows[#rows + 1] = r
-      idx[c.theme] = r
+  for _, theme in ipairs(m.themes) do
+    local r, total = { theme }, 0
+    for _, col in ipairs(m.columns) do
+      local n = m.cells[theme][col.key].count
+      r[#r + 1] = n
+      total = total + n
     end
-    r[c.doc + 1] = r[c.doc + 1] + 1
-    r[#set.docs + 2] = r[#set.docs + 2] + 1
+    r[#r + 1] = total
+    rows[#rows + 1] = r
   end
   return header, rows
 end

@@ -192,36 +192,28 @@ function M.context(set, opts)
   ctx.themes = themes
   ctx.max_count = vmax
 
-  -- framework matrix: the best excerpts per cell (most distinct terms, then shortest)
+  -- framework matrix: the best excerpts per cell, ranked by qualua.analysis
+  -- (most distinct matched terms, ties in text order)
+  local ranked_cells = require("qualua.analysis").matrix(set, { excerpts = nexc }).cells
   local matrix = {}
   for _, row in ipairs(themes) do
     if row.total > 0 then
       local mrow = { path = row.path, name = row.name, depth = row.depth, total = row.total, cells = {} }
       for i, cell in ipairs(row.cells) do
-        local l = cell.list
-        local function score(c)
-          local seen, n = {}, 0
-          for _, t in ipairs(c.terms or {}) do
-            local k = (t.term or ""):lower()
-            if not seen[k] then seen[k] = true; n = n + 1 end
-          end
-          return n
-        end
-        local ranked = {}
-        for j, c in ipairs(l) do ranked[j] = { c = c, s = score(c), len = c.stop - c.start } end
-        sort(ranked, function(a, b)
-          if a.s ~= b.s then return a.s > b.s end
-          if a.len ~= b.len then return a.len < b.len end
-          return a.c.start < b.c.start
-        end)
+        local best = ranked_cells[row.path] and ranked_cells[row.path][i]
         local ex = {}
-        for j = 1, min(nexc, #ranked) do
-          local c = ranked[j].c
-          local doc = docs[i]
-          local b = c.block or block_at(doc, c.start)
-          ex[j] = { html = template.raw(excerpt_html(doc, c, width)), text = clip(doc:text(c.start, c.stop), width),
-                    start = c.start - 1, stop = c.stop,
-                    anchor = b and format("d%d-b%d", i, b) or ("doc-" .. i .. "-text"), unit = c.unit }
+        for _, e in ipairs(best and best.excerpts or {}) do
+          local c -- the coding behind the excerpt, for its term spans and block
+          for _, x in ipairs(cell.list) do
+            if x.start == e.start and x.stop == e.stop and x.unit == e.unit then c = x; break end
+          end
+          if c then
+            local doc = docs[i]
+            local b = c.block or block_at(doc, c.start)
+            ex[#ex + 1] = { html = template.raw(excerpt_html(doc, c, width)), text = clip(doc:text(c.start, c.stop), width),
+                            start = c.start - 1, stop = c.stop,
+                            anchor = b and format("d%d-b%d", i, b) or ("doc-" .. i .. "-text"), unit = c.unit }
+          end
         end
         mrow.cells[i] = { count = cell.count, excerpts = ex, more = max(0, cell.count - #ex) }
       end
