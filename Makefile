@@ -49,7 +49,7 @@ build/test_core: spec/c/test_core.c spec/c/test_util.h $(CORE_SRC) $(HEADERS)
 	$(CC) $(TEST_CFLAGS) $(WARN) $(DEFS) -o $@ spec/c/test_core.c $(CORE_SRC) $(LIBS)
 
 build/test_host: spec/c/test_host.c $(MODULE)
-	$(CC) -O1 -g -std=c99 -Wall -Wextra -Werror $(DEFS) -I$(LUA_INCDIR) -o $@ spec/c/test_host.c -llua5.4 -lpthread
+	$(CC) $(TEST_CFLAGS) -std=c99 -Wall -Wextra -Werror $(DEFS) -I$(LUA_INCDIR) -o $@ spec/c/test_host.c -llua5.4 -lpthread
 
 build/test_serialize: spec/c/test_serialize.c spec/c/test_util.h $(CORE_SRC) $(HEADERS)
 	@mkdir -p build
@@ -63,10 +63,11 @@ test-c: build/test_core build/test_serialize build/test_host
 # The core and the specs under AddressSanitizer + UndefinedBehaviorSanitizer.
 asan: deps
 	$(MAKE) clean
-	$(MAKE) $(MODULE) build/test_core build/test_serialize CFLAGS="$(SANITIZE) -fPIC" LIBFLAG="-shared $(SANITIZE)" \
-	  TEST_CFLAGS="$(SANITIZE)" LIBS="$(LIBS) $(SANITIZE)"
+	$(MAKE) $(MODULE) build/test_core build/test_serialize build/test_host CFLAGS="$(SANITIZE) -fPIC" \
+	  LIBFLAG="-shared $(SANITIZE)" TEST_CFLAGS="$(SANITIZE)" LIBS="$(LIBS) $(SANITIZE)"
 	build/test_core seeds
 	build/test_serialize seeds
+	ASAN_OPTIONS=detect_leaks=1 build/test_host
 	LD_PRELOAD=$$($(CC) -print-file-name=libasan.so):$$($(CC) -print-file-name=libubsan.so) \
 	  ASAN_OPTIONS=detect_leaks=0 $(BUSTED) --lua=$(LUA) spec
 	$(MAKE) clean
