@@ -325,7 +325,7 @@ static int find_doi(const char *s, uint32_t a, uint32_t b, rng *out) {
   return 0;
 }
 
-/* First standalone four-digit year (1xxx or 2xxx) in s[a, b). */
+/* First standalone four-digit year (1000-2999) in s[a, b). */
 static int find_year(const char *s, uint32_t a, uint32_t b, rng *out) {
   uint32_t i = a;
   while (i < b) {
