@@ -251,37 +251,12 @@ function M.context(set, opts)
   -- (two codings co-occur when their spans overlap in one document)
   local rnames = {}
   for _, r in ipairs(roots) do rnames[#rnames + 1] = r.path end
-  local ridx = {}
-  for i, p in ipairs(rnames) do ridx[p] = i end
+  -- sentences coded with both top-level themes (sub-themes rolled up)
+  local cooc = require("qualua.analysis").cooccurrence(set, { unit = "sentence", rollup = true, themes = rnames })
   local co = {}
-  for i = 1, #rnames do co[i] = {}; for j = 1, #rnames do co[i][j] = 0 end end
-  local per_doc = {}
-  for _, c in ipairs(set) do
-    local l = per_doc[c.doc]
-    if not l then l = {}; per_doc[c.doc] = l end
-    l[#l + 1] = c
-  end
-  local pairs_seen = {}
-  for d, l in pairs(per_doc) do
-    sort(l, function(a, b) return a.start < b.start end)
-    for x = 1, #l do
-      local a = l[x]
-      local ra = ridx[root_of(a.theme)]
-      for y = x + 1, #l do
-        local b = l[y]
-        if b.start > a.stop then break end
-        local rb = ridx[root_of(b.theme)]
-        if ra and rb and ra ~= rb then
-          -- count each overlapping region once per pair of roots
-          local key = d .. ":" .. min(ra, rb) .. ":" .. max(ra, rb) .. ":" .. max(a.start, b.start)
-          if not pairs_seen[key] then
-            pairs_seen[key] = true
-            co[ra][rb] = co[ra][rb] + 1
-            co[rb][ra] = co[rb][ra] + 1
-          end
-        end
-      end
-    end
+  for i, pa in ipairs(rnames) do
+    co[i] = {}
+    for j, pb in ipairs(rnames) do co[i][j] = i ~= j and (cooc.count[pa] and cooc.count[pa][pb] or 0) or 0 end
   end
   local cmax = 0
   for i = 1, #rnames do for j = 1, #rnames do cmax = max(cmax, co[i][j]) end end

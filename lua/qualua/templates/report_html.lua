@@ -140,7 +140,7 @@ ul.compact { margin:.3rem 0; padding-left:1.2rem; }
 
 <section id="cooccurrence">
 <h2>Co-occurrence</h2>
-<p class="note">Passages coded with both top-level themes (overlapping codings in one document).</p>
+<p class="note">Sentences coded with both top-level themes (their sub-themes included).</p>
 <div class="scroll"><table class="heat">
 <thead><tr><th>Theme</th>{% for r in cooccurrence.rows %}<th class="col" title="{{ r.name }}">{{ r.short }}</th>{% endfor %}</tr></thead>
 <tbody>
