@@ -98,6 +98,16 @@ function M.code(project, cb)
   return set, corpus
 end
 
+--- The coding set a project command works on: coded again with the codebook
+-- at codebook_path when one is given, else the stored codings (coded with
+-- their codebook first when none are stored yet).
+function M.working_set(project, codebook_path)
+  if codebook_path then return M.code(project, M.codebook(codebook_path)) end
+  local set = M.stored_set(project)
+  if #set == 0 and #set.docs > 0 then set = M.code(project, set.codebook) end
+  return set
+end
+
 --- A coding set made from the codings stored in a project (rule and hand
 -- codings), with the codebook cb (default: the last one stored, else the
 -- built-in one), in the shape corpus:code() returns.

@@ -16,9 +16,7 @@ end
 
 function M.run(args, out)
   local project = pc.open_existing(args.project)
-  local set
-  if args.codebook then set = pc.code(project, pc.codebook(args.codebook))
-  else set = pc.stored_set(project) end
+  local set = pc.working_set(project, args.codebook)
   project:close()
   local what = args.what
   if what and args.to ~= "csv" and args.to ~= "json" then cli.fail("--what applies to csv and json only") end

@@ -15,12 +15,7 @@ end
 
 function M.run(args, out)
   local project = pc.open_existing(args.project)
-  local set
-  if args.codebook then set = pc.code(project, pc.codebook(args.codebook))
-  else
-    set = pc.stored_set(project)
-    if #set == 0 and #set.docs > 0 then set = pc.code(project, set.codebook) end
-  end
+  local set = pc.working_set(project, args.codebook)
   if #set.docs == 0 then cli.fail("%s: the project has no documents (qualua add --project %s FILES)", args.project, args.project) end
   local fmt = (args.markdown or args.output:match("%.md$")) and "md" or "html"
   local ok, n = pcall(require("qualua.report").write, args.output, set, { format = fmt, template = args.template, title = args.title })
