@@ -102,13 +102,16 @@ local function theme_body(name, body)
   return setmetatable({ name = name, body = body }, ThemeSpec)
 end
 
---- cb.theme "Name" { ... } or cb.theme{ name = "Name", ... }
-function M.theme(name)
-  if type(name) == "table" and getmetatable(name) == nil then
-    return theme_body(name.name, name)
+-- Both call styles of a named constructor: f "Name" { ... } and f{ name = "Name", ... }.
+local function named(make)
+  return function(name)
+    if type(name) == "table" and getmetatable(name) == nil then return make(name.name, name) end
+    return function(body) return make(name, body) end
   end
-  return function(body) return theme_body(name, body) end
 end
+
+--- cb.theme "Name" { ... } or cb.theme{ name = "Name", ... }
+M.theme = named(theme_body)
 
 --- A pattern with options: cb.pattern("ICB*", { exact = true }).
 function M.pattern(text, opts)
@@ -564,12 +567,7 @@ end
 
 --- cb.codebook "Name" { themes... } or cb.codebook{ name = "Name", themes... }
 -- Validates and returns a Codebook; raises on anything malformed.
-function M.codebook(name)
-  if type(name) == "table" and getmetatable(name) == nil then
-    return make_codebook(name.name, name)
-  end
-  return function(body) return make_codebook(name, body) end
-end
+M.codebook = named(make_codebook)
 
 --- Like cb.codebook but returns nil, message instead of raising.
 function M.validate(name, body)
