@@ -1,5 +1,7 @@
 -- One measurement in its own process, so peak memory (VmHWM) is its own:
--- reads FILE, parses it with FORMAT, prints "seconds peak_bytes tokens".
+-- reads FILE, parses it with FORMAT (read, normalise, segment, tokenise),
+-- then annotates it, and prints "read_seconds peak_bytes tokens
+-- annotate_seconds peak_bytes_after_annotating".
 package.path = "lua/?.lua;lua/?/init.lua;" .. package.path
 package.cpath = "build/?.so;" .. package.cpath
 local core = require "qualua.core"
@@ -18,5 +20,9 @@ local base = hwm()
 local t0 = os.clock()
 local doc = core.parse(data, fmt)
 local secs = os.clock() - t0
+local peak = hwm() - base
 data = nil
-io.write(("%.6f %d %d %d\n"):format(secs, hwm() - base + #(doc:source()) * 0, doc:count("token"), base))
+t0 = os.clock()
+doc:annotate()
+local asecs = os.clock() - t0
+io.write(("%.6f %d %d %.6f %d\n"):format(secs, peak, doc:count("token"), asecs, hwm() - base))

@@ -21,7 +21,10 @@ end
 
 local function fsize(p) local f = io.open(p, "rb"); local n = f:seek("end"); f:close(); return n end
 
-io.write(("%-8s %6s %10s %10s %12s %12s %8s\n"):format("corpus", "MB", "cat MB/s", "qualua MB/s", "peak MB", "peak/input", "tokens"))
+-- "read" is read + normalise + segment + tokenise (the issue's target);
+-- "annotate" is the annotation passes that run on first use, timed apart.
+io.write(("%-8s %6s %9s %10s %9s %11s %11s %9s\n"):format("corpus", "MB", "cat MB/s", "read MB/s",
+  "peak MB", "peak/input", "annot MB/s", "tokens"))
 for _, mb in ipairs(sizes) do
   for _, kind in ipairs { "report", "ris" } do
     local file = ("%s/%s-%d.txt"):format(dir, kind, mb)
@@ -30,16 +33,16 @@ for _, mb in ipairs(sizes) do
     local bytes = fsize(file)
     wall("cat " .. file) -- warm the page cache
     local cat = wall("cat " .. file .. " > /dev/null")
-    local best, peak, toks = math.huge, 0, 0
+    local best, abest, peak, toks = math.huge, math.huge, 0, 0
     for _ = 1, 3 do
-      local secs, hwm, ntok = run(("lua5.4 bench/read_one.lua %s %s"):format(file, kind == "ris" and "ris" or "report"))
-        :match("([%d.]+) (%d+) (%d+)")
-      secs, hwm = tonumber(secs), tonumber(hwm)
-      if secs < best then best = secs end
-      peak, toks = math.max(peak, hwm), tonumber(ntok)
+      local secs, hwm, ntok, asecs = run(("lua5.4 bench/read_one.lua %s %s"):format(file, kind == "ris" and "ris" or "report"))
+        :match("([%d.]+) (%d+) (%d+) ([%d.]+)")
+      best, abest = math.min(best, tonumber(secs)), math.min(abest, tonumber(asecs))
+      peak, toks = math.max(peak, tonumber(hwm)), tonumber(ntok)
     end
-    io.write(("%-8s %6.1f %10.0f %10.1f %12.1f %12.2f %8d\n"):format(kind, bytes / 1e6,
-      bytes / 1e6 / math.max(cat, 1e-3), bytes / 1e6 / best, peak / 1e6, peak / bytes, toks))
+    io.write(("%-8s %6.1f %9.0f %10.1f %9.1f %11.2f %11.1f %9d\n"):format(kind, bytes / 1e6,
+      bytes / 1e6 / math.max(cat, 1e-3), bytes / 1e6 / best, peak / 1e6, peak / bytes,
+      bytes / 1e6 / math.max(abest, 1e-6), toks))
   end
 end
 

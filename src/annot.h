@@ -204,7 +204,13 @@ typedef struct {
 } ql_ref_parse;
 void ql_reference_parse(const char *text, uint32_t s, uint32_t e, ql_ref_parse *out);
 
-/* ---- accessors (annotations of a read document) ---- */
+/* Runs the annotation passes over a read document, once; later calls
+ * return at once.  QL_ENOMEM leaves no annotations (a later call retries),
+ * QL_EFORMAT means the document was not read. */
+ql_status ql_doc_annotate(ql_doc *d);
+
+/* ---- accessors (annotations of a document after ql_doc_annotate; empty
+ * before it) ---- */
 const ql_abbrev *ql_doc_abbreviations(const ql_doc *d, size_t *n);
 const ql_acro_use *ql_doc_acronym_uses(const ql_doc *d, size_t *n);
 const ql_undef_acro *ql_doc_undefined_acronyms(const ql_doc *d, size_t *n);

@@ -148,11 +148,9 @@ static void free_scratch(ql_doc *d) {
   for (i = 0; i < 3; i++) ql_hmap_free(&d->mem, &a->map[i]);
 }
 
-void ql_annotate(ql_doc *d) {
-  if (!d->annot) {
-    d->annot = (struct ql_annot *)ql_mem_grow(&d->mem, NULL, 0, sizeof *d->annot);
-    memset(d->annot, 0, sizeof *d->annot);
-  }
+static void annotate(ql_doc *d) {
+  d->annot = (struct ql_annot *)ql_mem_grow(&d->mem, NULL, 0, sizeof *d->annot);
+  memset(d->annot, 0, sizeof *d->annot);
   ql_find_acronyms(d);
   ql_find_actors(d, NULL, 0);
   ql_find_quantities(d);
@@ -183,10 +181,29 @@ void ql_annot_free(ql_doc *d) {
   d->annot = NULL;
 }
 
+/* The passes run on first demand, not during the read: a caller that only
+   segments, tokenises or codes a corpus does not pay for them. */
+ql_status ql_doc_annotate(ql_doc *d) {
+  jmp_buf oom;
+  jmp_buf *volatile saved = d->mem.oom;
+  if (d->annot) return QL_OK;
+  if (!d->read_done) return QL_EFORMAT;
+  if (setjmp(oom)) {
+    d->mem.oom = saved;
+    ql_annot_free(d); /* all or nothing: the next call starts again */
+    return QL_ENOMEM;
+  }
+  d->mem.oom = &oom;
+  annotate(d);
+  d->mem.oom = saved;
+  return QL_OK;
+}
+
 ql_status ql_doc_find_actors(ql_doc *d, const ql_actor_spec *extra, size_t n) {
   jmp_buf oom;
   jmp_buf *volatile saved = d->mem.oom;
-  if (!d->annot || !d->read_done) return QL_EFORMAT;
+  ql_status st = ql_doc_annotate(d);
+  if (st != QL_OK) return st;
   if (setjmp(oom)) {
     d->mem.oom = saved;
     /* leave a consistent state: no mentions rather than half of them */

@@ -288,7 +288,6 @@ ql_status ql_doc_read(ql_doc *d, const char *bytes, size_t len, ql_format fmt_in
   segment(d);
   ql_tokenize(d);
   ql_find_enumerations(d);
-  ql_annotate(d);
   d->mem.oom = NULL;
   return st;
 }

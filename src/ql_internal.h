@@ -128,7 +128,6 @@ int ql_emit_abstract(ql_doc *d, uint32_t s, uint32_t e, int level);
 void ql_find_enumerations(ql_doc *d);
 void ql_tokenize(ql_doc *d);
 /* Finds acronyms, actors, quantities, references and recommendations. */
-void ql_annotate(ql_doc *d);
 void ql_annot_free(ql_doc *d);
 
 #endif

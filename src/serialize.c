@@ -22,7 +22,7 @@
  * Signed fields are zigzag-coded.  Sections come before blocks and items
  * before enumerations, so the loader checks every index against what it
  * already holds, in one pass.  The annotations are not stored: they are
- * derived from the rest, and recomputing them costs a fraction of a read. */
+ * derived from the rest, and computed again on first use after a load. */
 #include <stdio.h>
 #include "ql_internal.h"
 #include "serialize.h"
@@ -712,7 +712,6 @@ static int guarded_load(Reader *r, const char *blob, size_t len) {
     if ((r->flags & ~(unsigned)(QL_SAVE_NO_SOURCE | QL_SAVE_NO_TEXT)) || rfix32(r) != 0)
       fail(r, "unknown flags in the header");
     load_body(r);
-    ql_annotate(d);
   }
   d->mem.oom = NULL;
   r->jb = NULL;

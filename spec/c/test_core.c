@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "../../src/ql_internal.h"
+#include "../../src/annot.h"
 #include "test_util.h"
 
 static int failures, checks;
@@ -117,7 +118,36 @@ static ql_doc *read_with(Counter *c, const char *buf, size_t len, ql_format fmt,
   ql_doc *d = ql_doc_new(counting_alloc, c, NULL);
   if (!d) { *st = QL_ENOMEM; return NULL; }
   *st = ql_doc_read(d, buf, len, fmt, err, sizeof err);
+  if (*st == QL_OK) *st = ql_doc_annotate(d);
   return d;
+}
+
+/* Annotations are computed on demand: running out of memory in the middle
+   leaves none, and a later call with memory to spare gives them all. */
+static void test_annotate_retry(const char *path, const char *buf, size_t len) {
+  Counter c = { 0, 0, 1L << 60, 0, 0, 0 };
+  char err[256];
+  size_t want_actors, want_q, n;
+  ql_status st;
+  ql_doc *d = read_with(&c, buf, len, QL_FMT_AUTO, &st);
+  ql_doc_actors(d, &want_actors);
+  ql_doc_quantities(d, &want_q);
+  ql_doc_free(d);
+  d = ql_doc_new(counting_alloc, &c, NULL);
+  CHECK(ql_doc_annotate(d) == QL_EFORMAT, "%s: annotating a document not read is refused", path);
+  CHECK(ql_doc_read(d, buf, len, QL_FMT_AUTO, err, sizeof err) == QL_OK, "%s: read", path);
+  c.fail_after = c.calls + 3;
+  CHECK(ql_doc_annotate(d) == QL_ENOMEM, "%s: out of memory while annotating is reported", path);
+  ql_doc_actors(d, &n);
+  CHECK(n == 0, "%s: a failed annotation leaves none (%zu actors)", path, n);
+  c.fail_after = -1;
+  CHECK(ql_doc_annotate(d) == QL_OK, "%s: annotating again succeeds", path);
+  ql_doc_actors(d, &n);
+  CHECK(n == want_actors, "%s: %zu actors after the retry, %zu in one go", path, n, want_actors);
+  ql_doc_quantities(d, &n);
+  CHECK(n == want_q, "%s: %zu quantities after the retry, %zu in one go", path, n, want_q);
+  ql_doc_free(d);
+  CHECK(c.live == 0, "%s: %ld allocations leaked around a failed annotation", path, c.live);
 }
 
 static void test_seed(const char *path) {
@@ -165,6 +195,7 @@ static void test_seed(const char *path) {
       CHECK(f.live == 0 && f.bytes == 0, "%s: a budget of %zu bytes leaked %ld blocks (%zu bytes)", path, f.cap, f.live, f.bytes);
     }
   }
+  test_annotate_retry(path, buf, len);
   free(buf);
 }
 

@@ -14,9 +14,11 @@
 
 typedef struct { ql_doc *d; } Doc;
 
+/* The document at idx, with its annotations computed (on first use). */
 static Doc *check_doc(lua_State *L, int idx) {
   Doc *d = (Doc *)luaL_checkudata(L, idx, DOC_MT);
   luaL_argcheck(L, d->d != NULL, idx, "document is closed");
+  if (ql_doc_annotate(d->d) != QL_OK) luaL_error(L, "out of memory while annotating the document");
   return d;
 }
 
@@ -542,8 +544,17 @@ static int l_parse_reference(lua_State *L) {
   return 1;
 }
 
+/* doc:annotate() -> doc: computes the annotations now rather than on the
+ * first call that needs them (to time them, or before handing the
+ * document to code that must not allocate). */
+static int doc_annotate(lua_State *L) {
+  check_doc(L, 1);
+  lua_settop(L, 1);
+  return 1;
+}
+
 static const luaL_Reg doc_methods[] = {
-  {"abbreviations", doc_abbreviations}, {"acronyms", doc_acronyms},
+  {"annotate", doc_annotate}, {"abbreviations", doc_abbreviations}, {"acronyms", doc_acronyms},
   {"undefined_acronyms", doc_undefined_acronyms}, {"actors", doc_actors},
   {"actor_list", doc_actor_list}, {"find_actors", doc_find_actors},
   {"quantities", doc_quantities}, {"references", doc_references},
