@@ -3,6 +3,7 @@
  * each with its case-folded form interned in the vocabulary. */
 #include <utf8proc.h>
 #include "ql_internal.h"
+#include "word.h"
 
 enum { C_SPACE, C_ALPHA, C_DIGIT, C_PUNCT, C_SYMBOL, C_SUPER };
 
@@ -10,49 +11,42 @@ static int is_superscript_digit(uint32_t cp) {
   return cp == 0xB9 || cp == 0xB2 || cp == 0xB3 || (cp >= 0x2070 && cp <= 0x2079);
 }
 
-/* Class of the character at t[i]; *len gets its byte length. */
-/* ASCII classes: S space, A alpha, D digit, P punctuation, Y symbol. */
+/* ASCII classes as digits: 0 space, 1 alpha, 2 digit, 3 punctuation,
+   4 symbol (the order of the enum above). */
 static const char ascii_class[129] =
-  "PPPPPPPPPSSPPSPPPPPPPPPPPPPPPPPP"   /* 0x00-0x1F: \t \n \r are spaces */
-  "SPPYYYYPPPYYPPPPDDDDDDDDDDPPYYYP"   /*  !"#$%&'()*+,-./0-9:;<=>? */
-  "YAAAAAAAAAAAAAAAAAAAAAAAAAAPYPYP"   /* @A-Z[\]^_ */
-  "YAAAAAAAAAAAAAAAAAAAAAAAAAAPYPYP";  /* `a-z{|}~ DEL */
+  "33333333300330333333333333333333"   /* 0x00-0x1F: \t \n \r are spaces */
+  "03344443334433332222222222334443"   /*  !"#$%&'()*+,-./0-9:;<=>? */
+  "41111111111111111111111111134343"   /* @A-Z[\]^_ */
+  "41111111111111111111111111134343";  /* `a-z{|}~ DEL */
 
-static int ascii_cls(unsigned char c) {
-  switch (ascii_class[c]) {
-  case 'A': return C_ALPHA;
-  case 'D': return C_DIGIT;
-  case 'S': return C_SPACE;
-  case 'Y': return C_SYMBOL;
-  default: return C_PUNCT;
+/* Class of a character that is not ASCII (utf8proc's categories). */
+static int wide_class(const char *t, uint32_t stop, uint32_t i, int *len) {
+  int32_t cp = ql_utf8_decode((const unsigned char *)t, stop, i, len);
+  if (cp < 0) return C_SYMBOL;
+  if (is_superscript_digit((uint32_t)cp)) return C_SUPER;
+  switch (utf8proc_category(cp)) {
+  case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT:
+  case UTF8PROC_CATEGORY_LM: case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_MN:
+  case UTF8PROC_CATEGORY_MC:
+    return C_ALPHA;
+  case UTF8PROC_CATEGORY_ND: return C_DIGIT;
+  case UTF8PROC_CATEGORY_ZS: return C_SPACE;
+  case UTF8PROC_CATEGORY_PD: case UTF8PROC_CATEGORY_PS: case UTF8PROC_CATEGORY_PE:
+  case UTF8PROC_CATEGORY_PI: case UTF8PROC_CATEGORY_PF: case UTF8PROC_CATEGORY_PO:
+  case UTF8PROC_CATEGORY_PC:
+    return C_PUNCT;
+  default: return C_SYMBOL;
   }
 }
 
-static int char_class(const char *t, uint32_t stop, uint32_t i, int *len) {
+/* Class of the character at t[i]; *len gets its byte length. */
+static inline int char_class(const char *t, uint32_t stop, uint32_t i, int *len) {
   unsigned char c = (unsigned char)t[i];
-  *len = 1;
-  if (c < 0x80) return ascii_cls(c);
-  {
-    int32_t cp = ql_utf8_decode((const unsigned char *)t, stop, i, len);
-    if (cp < 0) return C_SYMBOL;
-    if (is_superscript_digit((uint32_t)cp)) return C_SUPER;
-    switch (utf8proc_category(cp)) {
-    case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT:
-    case UTF8PROC_CATEGORY_LM: case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_MN:
-    case UTF8PROC_CATEGORY_MC:
-      return C_ALPHA;
-    case UTF8PROC_CATEGORY_ND: return C_DIGIT;
-    case UTF8PROC_CATEGORY_ZS: return C_SPACE;
-    case UTF8PROC_CATEGORY_PD: case UTF8PROC_CATEGORY_PS: case UTF8PROC_CATEGORY_PE:
-    case UTF8PROC_CATEGORY_PI: case UTF8PROC_CATEGORY_PF: case UTF8PROC_CATEGORY_PO:
-    case UTF8PROC_CATEGORY_PC:
-      return C_PUNCT;
-    default: return C_SYMBOL;
-    }
-  }
+  if (c < 0x80) { *len = 1; return ascii_class[c] - '0'; }
+  return wide_class(t, stop, i, len);
 }
 
-static void push(ql_doc *d, uint32_t s, uint32_t e, int kind) {
+static inline void push(ql_doc *d, uint32_t s, uint32_t e, int kind) {
   const char *t = (const char *)d->text.p;
   uint32_t id = ql_vocab_intern(d->vocab, t + s, e - s), n = d->tok_start.n;
   if (id == UINT32_MAX && d->mem.oom) longjmp(*d->mem.oom, 1);
@@ -84,8 +78,30 @@ static uint32_t url_end(const char *t, uint32_t i, uint32_t stop) {
   return e;
 }
 
+/* End of the run of ASCII letters and digits at t[e..stop), eight bytes at
+   a time while t[e..e+8) lies inside the NUL-terminated text of length tn;
+   *letter is set when the run holds a letter.  Stops early (for the
+   careful loop) at anything else, non-ASCII bytes included. */
+static inline uint32_t alnum_run(const char *t, uint32_t e, uint32_t stop, uint32_t tn, int *letter) {
+  while (e < stop && e + 8 <= tn + 1) {
+    uint64_t w = ql_load64(t + e), w7 = w & ~QL_HIGH, y = w7 | 0x20 * QL_ONES;
+    uint64_t letters = QL_IN_RANGE(y, 'a', 'z'), ok = (letters | QL_IN_RANGE(w7, '0', '9')) & ~w;
+    uint64_t ends = ~ok & QL_HIGH;
+    if (stop - e < 8) ends |= QL_HIGH << (8 * (stop - e)); /* bytes past the block */
+    if (ends) {
+      unsigned k = ql_ctz64(ends) / 8;
+      if (letters & ok & ((1ULL << (8 * k)) - 1)) *letter = 1;
+      return e + k;
+    }
+    if (letters & ok) *letter = 1;
+    e += 8;
+  }
+  return e;
+}
+
 static void tokenize_range(ql_doc *d, uint32_t i, uint32_t stop) {
   const char *t = (const char *)d->text.p;
+  uint32_t tn = d->text.n;
   while (i < stop) {
     int len, cls;
     uint32_t e;
@@ -102,12 +118,14 @@ static void tokenize_range(ql_doc *d, uint32_t i, uint32_t stop) {
     if (cls == C_ALPHA || cls == C_DIGIT) {
       int kind = cls == C_ALPHA ? QL_TOK_WORD : QL_TOK_NUMBER;
       for (;;) {
-        int l2, c2;
+        int l2, c2, letter = 0;
+        e = alnum_run(t, e, stop, tn, &letter);
+        if (letter) kind = QL_TOK_WORD;
         if (e >= stop) break;
         if ((unsigned char)t[e] < 0x80) { /* fast path: plain ASCII letters and digits */
-          char k = ascii_class[(unsigned char)t[e]];
-          if (k == 'A') { kind = QL_TOK_WORD; e++; continue; }
-          if (k == 'D') { e++; continue; }
+          int k = ascii_class[(unsigned char)t[e]] - '0';
+          if (k == C_ALPHA) { kind = QL_TOK_WORD; e++; continue; }
+          if (k == C_DIGIT) { e++; continue; }
         }
         c2 = char_class(t, stop, e, &l2);
         if (c2 == C_ALPHA || c2 == C_DIGIT) {

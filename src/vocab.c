@@ -1,23 +1,53 @@
 /* vocab.c - interned case-folded token forms, shared by the documents of a
- * corpus so that counting and matching work on integer ids. */
+ * corpus so that counting and matching work on integer ids.
+ *
+ * Interning runs once per token (16 million times for 100 MB of text), so
+ * forms are handled eight bytes at a time: an ASCII token is folded and
+ * hashed a word at a time, and each stored form is zero-padded to whole
+ * words so a candidate is compared word by word.  A slot holds the form's
+ * first word and length beside its id: most forms are eight bytes or less,
+ * so a lookup is usually settled by one memory access. */
 #include <utf8proc.h>
 #include "ql_internal.h"
+#include "word.h"
+
+#define HASH_SEED 0x243F6A8885A308D3ULL
+#define HASH_MUL 0x9E3779B97F4A7C15ULL
+#define STACK_BYTES 256 /* longer tokens (URLs...) take the allocator */
 
 struct ql_vocab {
   ql_alloc_fn f; void *ud;
-  uint32_t *slots;      /* id + 1, 0 = empty; open addressing */
+  struct slot { uint64_t w0; uint32_t n, id1; } *slots; /* id1 = id + 1, 0 = empty */
   uint32_t nslots;      /* power of two */
-  uint32_t *off;        /* form i = chars[off[i] .. off[i+1]) */
-  uint64_t *hashes;
+  uint32_t *forms;      /* form i: chars[forms[2i] ..] of length forms[2i + 1] */
   uint32_t n, cap;
-  char *chars; size_t nchars, capchars;
+  char *chars; size_t nchars, capchars; /* word-aligned, zero-padded forms */
 };
 
-static uint64_t hash_bytes(const char *s, size_t n) {
-  uint64_t h = 1469598103934665603ULL;
-  size_t i;
-  for (i = 0; i < n; i++) { h ^= (unsigned char)s[i]; h *= 1099511628211ULL; }
-  return h ^ (h >> 29);
+static size_t words_for(size_t n) { return (n + 7) / 8; }
+
+/* Hash of nw zero-padded words at p (a candidate or a stored form). */
+static inline uint64_t hash_words(const void *p, size_t nw, size_t n) {
+  uint64_t h = HASH_SEED;
+  size_t j;
+  for (j = 0; j < nw; j++) h = (h ^ ql_load64((const char *)p + j * 8)) * HASH_MUL;
+  h ^= n;
+  h ^= h >> 29;
+  h *= 0xD6E8FEB86659FD93ULL;
+  return h ^ (h >> 32);
+}
+
+/* s[0..n) as zero-padded words; returns 1 when every byte is ASCII. */
+static int load_words(const char *s, size_t n, uint64_t *out) {
+  size_t j, nw = words_for(n);
+  uint64_t any = 0;
+  for (j = 0; j < nw; j++) {
+    size_t rem = n - j * 8;
+    uint64_t w = rem >= 8 ? ql_load64(s + j * 8) : ql_load_partial(s + j * 8, rem);
+    any |= w;
+    out[j] = w;
+  }
+  return (any & QL_HIGH) == 0;
 }
 
 ql_vocab *ql_vocab_new(ql_alloc_fn f, void *ud) {
@@ -26,97 +56,109 @@ ql_vocab *ql_vocab_new(ql_alloc_fn f, void *ud) {
   memset(v, 0, sizeof *v);
   v->f = f; v->ud = ud;
   v->nslots = 1024;
-  v->slots = (uint32_t *)f(ud, NULL, 0, v->nslots * sizeof(uint32_t));
+  v->slots = (struct slot *)f(ud, NULL, 0, v->nslots * sizeof *v->slots);
   v->cap = 512;
-  v->off = (uint32_t *)f(ud, NULL, 0, (v->cap + 1) * sizeof(uint32_t));
-  v->hashes = (uint64_t *)f(ud, NULL, 0, v->cap * sizeof(uint64_t));
+  v->forms = (uint32_t *)f(ud, NULL, 0, v->cap * 2 * sizeof(uint32_t));
   v->capchars = 4096;
   v->chars = (char *)f(ud, NULL, 0, v->capchars);
-  if (!v->slots || !v->off || !v->hashes || !v->chars) { ql_vocab_free(v); return NULL; }
-  memset(v->slots, 0, v->nslots * sizeof(uint32_t));
-  v->off[0] = 0;
+  if (!v->slots || !v->forms || !v->chars) { ql_vocab_free(v); return NULL; }
+  memset(v->slots, 0, v->nslots * sizeof *v->slots);
   return v;
 }
 
 void ql_vocab_free(ql_vocab *v) {
   if (!v) return;
-  if (v->slots) v->f(v->ud, v->slots, v->nslots * sizeof(uint32_t), 0);
-  if (v->off) v->f(v->ud, v->off, (v->cap + 1) * sizeof(uint32_t), 0);
-  if (v->hashes) v->f(v->ud, v->hashes, v->cap * sizeof(uint64_t), 0);
+  if (v->slots) v->f(v->ud, v->slots, v->nslots * sizeof *v->slots, 0);
+  if (v->forms) v->f(v->ud, v->forms, v->cap * 2 * sizeof(uint32_t), 0);
   if (v->chars) v->f(v->ud, v->chars, v->capchars, 0);
   v->f(v->ud, v, sizeof *v, 0);
 }
 
-static uint32_t lookup(const ql_vocab *v, const char *s, size_t n, uint64_t h, uint32_t *slot) {
+/* Words after the first of form id against w[1..]. */
+static int same_tail(const ql_vocab *v, uint32_t id, const uint64_t *w, size_t n) {
+  const char *c = v->chars + v->forms[2 * id];
+  size_t j, nw = words_for(n);
+  for (j = 1; j < nw; j++)
+    if (ql_load64(c + j * 8) != w[j]) return 0;
+  return 1;
+}
+
+static inline uint32_t lookup(const ql_vocab *v, const uint64_t *w, size_t n, uint64_t h, uint32_t *slot) {
   uint32_t mask = v->nslots - 1, i = (uint32_t)h & mask;
+  uint64_t w0 = n ? w[0] : 0;
   for (;; i = (i + 1) & mask) {
-    uint32_t id = v->slots[i];
-    if (id == 0) { *slot = i; return UINT32_MAX; }
-    id--;
-    if (v->hashes[id] == h && v->off[id + 1] - v->off[id] == n &&
-        memcmp(v->chars + v->off[id], s, n) == 0) { *slot = i; return id; }
+    const struct slot *e = &v->slots[i];
+    if (e->id1 == 0) { *slot = i; return UINT32_MAX; }
+    if (e->w0 == w0 && e->n == n && (n <= 8 || same_tail(v, e->id1 - 1, w, n))) { *slot = i; return e->id1 - 1; }
   }
 }
 
 static int rehash(ql_vocab *v) {
   uint32_t ns = v->nslots * 2, i;
-  uint32_t *slots = (uint32_t *)v->f(v->ud, NULL, 0, ns * sizeof(uint32_t));
+  struct slot *slots = (struct slot *)v->f(v->ud, NULL, 0, ns * sizeof *slots);
   if (!slots) return 0;
-  memset(slots, 0, ns * sizeof(uint32_t));
-  for (i = 0; i < v->n; i++) {
-    uint32_t j = (uint32_t)v->hashes[i] & (ns - 1);
-    while (slots[j]) j = (j + 1) & (ns - 1);
-    slots[j] = i + 1;
+  memset(slots, 0, ns * sizeof *slots);
+  for (i = 0; i < v->nslots; i++) {
+    const struct slot *e = &v->slots[i];
+    uint32_t j, id = e->id1 - 1;
+    if (!e->id1) continue;
+    j = (uint32_t)hash_words(v->chars + v->forms[2 * id], words_for(e->n), e->n) & (ns - 1);
+    while (slots[j].id1) j = (j + 1) & (ns - 1);
+    slots[j] = *e;
   }
-  v->f(v->ud, v->slots, v->nslots * sizeof(uint32_t), 0);
+  v->f(v->ud, v->slots, v->nslots * sizeof *v->slots, 0);
   v->slots = slots; v->nslots = ns;
   return 1;
 }
 
-static uint32_t add_hashed(ql_vocab *v, const char *s, size_t n, uint64_t h) {
-  uint32_t slot, id = lookup(v, s, n, h, &slot);
+/* The id of the folded form w (n bytes, zero-padded words), added if new;
+   UINT32_MAX when memory runs out, the vocabulary left as it was. */
+static uint32_t add(ql_vocab *v, const uint64_t *w, size_t n) {
+  size_t nw = words_for(n);
+  uint64_t h = hash_words(w, nw, n);
+  uint32_t slot, id = lookup(v, w, n, h, &slot);
   if (id != UINT32_MAX) return id;
   /* grow before the table gets full: a full table would make lookup spin */
   if ((v->n + 1) * 4 > v->nslots * 3) {
     if (!rehash(v)) return UINT32_MAX;
-    lookup(v, s, n, h, &slot);
+    lookup(v, w, n, h, &slot);
   }
   if (v->n + 1 > v->cap) {
-    /* allocate both new arrays before giving up the old ones, so a failure
-       leaves the vocabulary as it was */
-    uint32_t nc = v->cap * 2;
-    uint32_t *off = (uint32_t *)v->f(v->ud, NULL, 0, (nc + 1) * sizeof(uint32_t));
-    uint64_t *hs = off ? (uint64_t *)v->f(v->ud, NULL, 0, nc * sizeof(uint64_t)) : NULL;
-    if (!hs) {
-      if (off) v->f(v->ud, off, (nc + 1) * sizeof(uint32_t), 0);
-      return UINT32_MAX;
-    }
-    memcpy(off, v->off, (v->n + 1) * sizeof(uint32_t));
-    memcpy(hs, v->hashes, v->n * sizeof(uint64_t));
-    v->f(v->ud, v->off, (v->cap + 1) * sizeof(uint32_t), 0);
-    v->f(v->ud, v->hashes, v->cap * sizeof(uint64_t), 0);
-    v->off = off; v->hashes = hs; v->cap = nc;
+    uint32_t *fm = (uint32_t *)v->f(v->ud, v->forms, v->cap * 2 * sizeof(uint32_t), v->cap * 4 * sizeof(uint32_t));
+    if (!fm) return UINT32_MAX;
+    v->forms = fm; v->cap *= 2;
   }
-  if (v->nchars + n > v->capchars) {
+  if (v->nchars + nw * 8 > v->capchars) {
     size_t nc = v->capchars * 2;
     char *c;
-    while (nc < v->nchars + n) nc *= 2;
+    while (nc < v->nchars + nw * 8) nc *= 2;
     if (nc > UINT32_MAX) return UINT32_MAX;
     c = (char *)v->f(v->ud, v->chars, v->capchars, nc);
     if (!c) return UINT32_MAX;
     v->chars = c; v->capchars = nc;
   }
-  memcpy(v->chars + v->nchars, s, n);
-  v->nchars += n;
+  memcpy(v->chars + v->nchars, w, nw * 8);
   id = v->n++;
-  v->off[id + 1] = (uint32_t)v->nchars;
-  v->hashes[id] = h;
-  v->slots[slot] = id + 1;
+  v->forms[2 * id] = (uint32_t)v->nchars;
+  v->forms[2 * id + 1] = (uint32_t)n;
+  v->nchars += nw * 8;
+  v->slots[slot].w0 = n ? w[0] : 0;
+  v->slots[slot].n = (uint32_t)n;
+  v->slots[slot].id1 = id + 1;
   return id;
 }
 
-static uint32_t add_folded(ql_vocab *v, const char *s, size_t n) {
-  return add_hashed(v, s, n, hash_bytes(s, n));
+/* Runs fn on s[0..n) as zero-padded words, on the stack when short. */
+static uint32_t with_words(ql_vocab *v, const char *s, size_t n,
+                           uint32_t (*fn)(ql_vocab *, const uint64_t *, size_t)) {
+  uint64_t stack[STACK_BYTES / 8 + 1], *w = stack;
+  uint32_t id;
+  size_t bytes = words_for(n) * 8;
+  if (n > STACK_BYTES && !(w = (uint64_t *)v->f(v->ud, NULL, 0, bytes))) return UINT32_MAX;
+  load_words(s, n, w);
+  id = fn(v, w, n);
+  if (w != stack) v->f(v->ud, w, bytes, 0);
+  return id;
 }
 
 size_t ql_fold(const char *s, size_t n, char *out) {
@@ -142,42 +184,51 @@ size_t ql_fold(const char *s, size_t n, char *out) {
 }
 
 uint32_t ql_vocab_intern(ql_vocab *v, const char *s, size_t n) {
-  char stack[256];
-  size_t fl;
-  if (n <= sizeof stack) { /* ASCII fast path: lower-case and hash in one pass */
-    uint64_t h = 1469598103934665603ULL;
-    size_t i;
-    for (i = 0; i < n; i++) {
-      unsigned char c = (unsigned char)s[i];
-      if (c >= 0x80) break;
-      if (c >= 'A' && c <= 'Z') c += 32;
-      stack[i] = (char)c;
-      h ^= c; h *= 1099511628211ULL;
+  if (n <= 8) { /* most tokens: one word, usually found in its slot */
+    uint64_t w = ql_load_partial(s, n);
+    if (!(w & QL_HIGH)) {
+      uint64_t h;
+      uint32_t mask = v->nslots - 1, i;
+      w = ql_ascii_lower64(w);
+      h = hash_words(&w, n ? 1 : 0, n);
+      for (i = (uint32_t)h & mask; v->slots[i].id1; i = (i + 1) & mask)
+        if (v->slots[i].w0 == w && v->slots[i].n == n) return v->slots[i].id1 - 1;
+      return add(v, &w, n);
     }
-    if (i == n) return add_hashed(v, stack, n, h ^ (h >> 29));
   }
-  if (n * 3 + 4 > sizeof stack) {
-    char *tmp = (char *)v->f(v->ud, NULL, 0, n * 3 + 4);
+  if (n <= STACK_BYTES) { /* ASCII: folded a word at a time */
+    uint64_t w[STACK_BYTES / 8 + 1];
+    if (load_words(s, n, w)) {
+      size_t j, nw = words_for(n);
+      for (j = 0; j < nw; j++) w[j] = ql_ascii_lower64(w[j]);
+      return add(v, w, n);
+    }
+  }
+  {
+    char stack[STACK_BYTES * 3 + 4], *tmp = stack;
+    size_t cap = n * 3 + 4;
     uint32_t id;
-    if (!tmp) return UINT32_MAX;
-    fl = ql_fold(s, n, tmp);
-    id = add_folded(v, tmp, fl);
-    v->f(v->ud, tmp, n * 3 + 4, 0);
+    if (cap > sizeof stack && !(tmp = (char *)v->f(v->ud, NULL, 0, cap))) return UINT32_MAX;
+    id = with_words(v, tmp, ql_fold(s, n, tmp), add);
+    if (tmp != stack) v->f(v->ud, tmp, cap, 0);
     return id;
   }
-  fl = ql_fold(s, n, stack);
-  return add_folded(v, stack, fl);
+}
+
+static uint32_t find(ql_vocab *v, const uint64_t *w, size_t n) {
+  uint32_t slot;
+  return lookup(v, w, n, hash_words(w, words_for(n), n), &slot);
 }
 
 uint32_t ql_vocab_find(const ql_vocab *v, const char *s, size_t n) {
-  uint32_t slot;
-  return lookup(v, s, n, hash_bytes(s, n), &slot);
+  /* with_words only allocates through v; the lookup itself changes nothing */
+  return with_words((ql_vocab *)v, s, n, find);
 }
 
 const char *ql_vocab_form(const ql_vocab *v, uint32_t id, size_t *len) {
   if (id >= v->n) { *len = 0; return ""; }
-  *len = v->off[id + 1] - v->off[id];
-  return v->chars + v->off[id];
+  *len = v->forms[2 * id + 1];
+  return v->chars + v->forms[2 * id];
 }
 
 uint32_t ql_vocab_size(const ql_vocab *v) { return v->n; }
