@@ -36,7 +36,6 @@ typedef struct {
 static int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
 static int is_low(unsigned char c) { return c >= 'a' && c <= 'z'; }
 static int is_up(unsigned char c) { return c >= 'A' && c <= 'Z'; }
-/* called on every byte of every paragraph: compare-free ranges, no calls */
 static int is_alnum(unsigned char c) { return (unsigned)((c | 32) - 'a') < 26u || (unsigned)(c - '0') < 10u || c >= 0x80; }
 
 static const char *const romans[] = {
@@ -207,13 +206,34 @@ static int can_open(const char *t, uint32_t bs, const marker *m) {
          t[j - 1] == '!' || t[j - 1] == '?';
 }
 
+/* Bytes the scan stops at: '(' opens a marker, ')' and '.' may close one
+ * (its word is read back), '.', '!' and '?' may end a sentence.  Nothing
+ * else can change the state, so the rest is skipped four bytes a step. */
+static const unsigned char stop_byte[256] = {
+  ['('] = 1, [')'] = 1, ['.'] = 1, ['!'] = 1, ['?'] = 1
+};
+
+/* Where the marker ending at the ')' or '.' at j starts: the start of the
+ * word of at most five letters or digits before it, or UINT32_MAX. */
+static uint32_t marker_word(const char *t, uint32_t bs, uint32_t j) {
+  uint32_t a = j;
+  while (a > bs && j - a <= 5 && is_alnum((unsigned char)t[a - 1])) a--;
+  if (a == j || j - a > 5 || (a > bs && is_alnum((unsigned char)t[a - 1]))) return UINT32_MAX;
+  return a;
+}
+
 static void scan_block(ql_doc *d, run *r, const char *t, uint32_t bs, uint32_t be) {
+  const unsigned char *u = (const unsigned char *)t;
   uint32_t i = bs;
   r->active = 0;
   while (i < be) {
     marker m;
-    unsigned char c = (unsigned char)t[i];
-    if ((c == '(' || is_digit(c) || is_low(c) || is_up(c)) && read_marker(t, i, bs, be, &m)) {
+    uint32_t ms;
+    while (be - i >= 4 && !(stop_byte[u[i]] | stop_byte[u[i + 1]] | stop_byte[u[i + 2]] | stop_byte[u[i + 3]])) i += 4;
+    while (i < be && !stop_byte[u[i]]) i++;
+    if (i >= be) break;
+    ms = t[i] == '(' ? i : (t[i] == ')' || t[i] == '.') ? marker_word(t, bs, i) : UINT32_MAX;
+    if (ms != UINT32_MAX && read_marker(t, ms, bs, be, &m)) {
       int taken = 0;
       if (r->active && m.style == r->style) {
         ql_span *cur = &r->items[r->n - 1];
@@ -241,9 +261,7 @@ static void scan_block(ql_doc *d, run *r, const char *t, uint32_t bs, uint32_t b
       if (r->style != ST_DOT) finish(d, r, t, i);
       else if (!r->stop1) r->stop1 = i;
     }
-    /* no marker starts inside a word, and words end no sentence: skip the rest */
-    if (is_alnum(c)) while (++i < be && is_alnum((unsigned char)t[i])) {}
-    else i++;
+    i++;
   }
   finish(d, r, t, be);
 }
