@@ -10,6 +10,7 @@
  * only the confirmed ones.  Tables are bounded or sized from the input;
  * every step is O(n). */
 #include "reflow.h"
+#include "word.h"
 
 #define MAX_WANTED 65536u  /* evidence forms kept; beyond, no repair */
 #define MAX_FORM 48u       /* longest word form considered */
@@ -504,6 +505,15 @@ static const unsigned char special[256] = {
   ['*'] = 1, ['<'] = 1, ['['] = 1, [0xC2] = 1, [0xE2] = 1
 };
 
+#define HAS_ZERO(x) (((x) - QL_ONES) & ~(x) & QL_HIGH)
+
+/* Whether eight bytes may hold a special byte: any non-ASCII byte counts
+   (0xC2, 0xE2 lead the typographic characters), then the byte loop looks. */
+static int may_be_special(uint64_t w) {
+  return ((w & QL_HIGH) | HAS_ZERO(w ^ ('*' * QL_ONES)) | HAS_ZERO(w ^ ('<' * QL_ONES)) |
+          HAS_ZERO(w ^ ('[' * QL_ONES))) != 0;
+}
+
 /* Index of the first repair candidate at or after pos (hyphens are handled
  * at line ends), and its position. */
 static uint32_t cand_next(const ql_reflow *r, uint32_t *ci, uint32_t pos, uint32_t e) {
@@ -520,6 +530,7 @@ static void emit_inline(ql_reflow *r, uint32_t s, uint32_t e) {
   uint32_t next_cand = cand_next(r, &ci, s, e);
   while (pos < e) {
     uint32_t lim = next_cand < e ? next_cand : e;
+    while (pos + 8 <= lim && !may_be_special(ql_load64(src + pos))) pos += 8;
     while (pos < lim && !special[u[pos]]) pos++;
     if (pos >= e) break;
     if (pos == next_cand) {

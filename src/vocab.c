@@ -26,15 +26,21 @@ struct ql_vocab {
 
 static size_t words_for(size_t n) { return (n + 7) / 8; }
 
-/* Hash of nw zero-padded words at p (a candidate or a stored form). */
-static inline uint64_t hash_words(const void *p, size_t nw, size_t n) {
-  uint64_t h = HASH_SEED;
-  size_t j;
-  for (j = 0; j < nw; j++) h = (h ^ ql_load64((const char *)p + j * 8)) * HASH_MUL;
+static inline uint64_t hash_step(uint64_t h, uint64_t w) { return (h ^ w) * HASH_MUL; }
+
+static inline uint64_t hash_finish(uint64_t h, size_t n) {
   h ^= n;
   h ^= h >> 29;
   h *= 0xD6E8FEB86659FD93ULL;
   return h ^ (h >> 32);
+}
+
+/* Hash of nw zero-padded words at p (a candidate or a stored form). */
+static inline uint64_t hash_words(const void *p, size_t nw, size_t n) {
+  uint64_t h = HASH_SEED;
+  size_t j;
+  for (j = 0; j < nw; j++) h = hash_step(h, ql_load64((const char *)p + j * 8));
+  return hash_finish(h, n);
 }
 
 /* s[0..n) as zero-padded words; returns 1 when every byte is ASCII. */
@@ -111,13 +117,12 @@ static int rehash(ql_vocab *v) {
   return 1;
 }
 
-/* The id of the folded form w (n bytes, zero-padded words), added if new;
-   UINT32_MAX when memory runs out, the vocabulary left as it was. */
-static uint32_t add(ql_vocab *v, const uint64_t *w, size_t n) {
+/* Adds the folded form w (n bytes, zero-padded words, hash h), known to be
+   absent, at slot; returns its id, or UINT32_MAX when memory runs out, the
+   vocabulary left as it was. */
+static uint32_t insert(ql_vocab *v, const uint64_t *w, size_t n, uint64_t h, uint32_t slot) {
   size_t nw = words_for(n);
-  uint64_t h = hash_words(w, nw, n);
-  uint32_t slot, id = lookup(v, w, n, h, &slot);
-  if (id != UINT32_MAX) return id;
+  uint32_t id;
   /* grow before the table gets full: a full table would make lookup spin */
   if ((v->n + 1) * 4 > v->nslots * 3) {
     if (!rehash(v)) return UINT32_MAX;
@@ -148,10 +153,19 @@ static uint32_t add(ql_vocab *v, const uint64_t *w, size_t n) {
   return id;
 }
 
+static inline uint32_t intern_hashed(ql_vocab *v, const uint64_t *w, size_t n, uint64_t h) {
+  uint32_t slot, id = lookup(v, w, n, h, &slot);
+  return id != UINT32_MAX ? id : insert(v, w, n, h, slot);
+}
+
+static uint32_t add(ql_vocab *v, const uint64_t *w, size_t n) {
+  return intern_hashed(v, w, n, hash_words(w, words_for(n), n));
+}
+
 /* Runs fn on s[0..n) as zero-padded words, on the stack when short. */
 static uint32_t with_words(ql_vocab *v, const char *s, size_t n,
                            uint32_t (*fn)(ql_vocab *, const uint64_t *, size_t)) {
-  uint64_t stack[STACK_BYTES / 8 + 1], *w = stack;
+  uint64_t stack[STACK_BYTES / 8 + 1] = { 0 }, *w = stack;
   uint32_t id;
   size_t bytes = words_for(n) * 8;
   if (n > STACK_BYTES && !(w = (uint64_t *)v->f(v->ud, NULL, 0, bytes))) return UINT32_MAX;
@@ -184,25 +198,29 @@ size_t ql_fold(const char *s, size_t n, char *out) {
 }
 
 uint32_t ql_vocab_intern(ql_vocab *v, const char *s, size_t n) {
-  if (n <= 8) { /* most tokens: one word, usually found in its slot */
+  if (n >= 1 && n <= 8) { /* most tokens: one word, usually settled by its slot */
     uint64_t w = ql_load_partial(s, n);
     if (!(w & QL_HIGH)) {
-      uint64_t h;
       uint32_t mask = v->nslots - 1, i;
+      uint64_t h;
       w = ql_ascii_lower64(w);
-      h = hash_words(&w, n ? 1 : 0, n);
+      h = hash_finish(hash_step(HASH_SEED, w), n);
       for (i = (uint32_t)h & mask; v->slots[i].id1; i = (i + 1) & mask)
         if (v->slots[i].w0 == w && v->slots[i].n == n) return v->slots[i].id1 - 1;
-      return add(v, &w, n);
+      return insert(v, &w, n, h, i);
     }
   }
-  if (n <= STACK_BYTES) { /* ASCII: folded a word at a time */
-    uint64_t w[STACK_BYTES / 8 + 1];
-    if (load_words(s, n, w)) {
-      size_t j, nw = words_for(n);
-      for (j = 0; j < nw; j++) w[j] = ql_ascii_lower64(w[j]);
-      return add(v, w, n);
+  if (n <= STACK_BYTES) { /* ASCII: folded and hashed a word at a time */
+    uint64_t w[STACK_BYTES / 8], any = 0, h = HASH_SEED;
+    size_t j, nw = words_for(n);
+    for (j = 0; j < nw; j++) {
+      size_t rem = n - j * 8;
+      uint64_t x = rem >= 8 ? ql_load64(s + j * 8) : ql_load_partial(s + j * 8, rem);
+      any |= x;
+      w[j] = ql_ascii_lower64(x);
+      h = hash_step(h, w[j]);
     }
+    if (!(any & QL_HIGH)) return intern_hashed(v, w, n, hash_finish(h, n));
   }
   {
     char stack[STACK_BYTES * 3 + 4], *tmp = stack;
