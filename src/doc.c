@@ -24,7 +24,7 @@ void ql_doc_free(ql_doc *d) {
   if (!d) return;
   m = &d->mem;
   m->oom = NULL;
-  if (d->source) m->f(m->ud, d->source, (size_t)d->srclen + 1, 0);
+  if (d->source && !d->source_borrowed) m->f(m->ud, d->source, (size_t)d->srclen + 1, 0);
   ql_vec_free(m, &d->text, 1);
   ql_vec_free(m, &d->pool, 1);
   ql_vec_free(m, &d->map, sizeof(ql_mapseg));
@@ -173,8 +173,9 @@ static ql_status refuse(char *err, size_t es, ql_status st, const char *fmt, uns
   return st;
 }
 
-/* Decodes the input into d->source as UTF-8; refuses binary input. */
-static ql_status decode_input(ql_doc *d, const unsigned char *b, size_t len, char *err, size_t es) {
+/* Decodes the input into d->source as UTF-8; refuses binary input.  UTF-8
+   input is used in place when the caller lends it (borrow), else copied. */
+static ql_status decode_input(ql_doc *d, const unsigned char *b, size_t len, int borrow, char *err, size_t es) {
   size_t i, nul = 0, ctrl = 0, bad = 0, multi = 0;
   int be;
   if (len >= 2 && ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF))) {
@@ -229,6 +230,12 @@ static ql_status decode_input(ql_doc *d, const unsigned char *b, size_t len, cha
             (unsigned long)bad);
     return QL_OK;
   }
+  if (borrow) {
+    d->source = (char *)(uintptr_t)b; /* never written: see source_borrowed */
+    d->source_borrowed = 1;
+    d->srclen = (uint32_t)len;
+    return QL_OK;
+  }
   set_source(d, len);
   memcpy(d->source, b, len);
   d->srclen = (uint32_t)len;
@@ -252,8 +259,8 @@ static void segment(ql_doc *d) {
   }
 }
 
-ql_status ql_doc_read(ql_doc *d, const char *bytes, size_t len, ql_format fmt_in,
-                      char *errmsg, size_t errsize) {
+static ql_status read_input(ql_doc *d, const char *bytes, size_t len, int borrow, ql_format fmt_in,
+                             char *errmsg, size_t errsize) {
   jmp_buf oom;
   volatile ql_format fmt = fmt_in;
   volatile ql_status st = QL_OK;
@@ -269,7 +276,7 @@ ql_status ql_doc_read(ql_doc *d, const char *bytes, size_t len, ql_format fmt_in
     return QL_ENOMEM;
   }
   d->mem.oom = &oom;
-  st = decode_input(d, (const unsigned char *)bytes, len, errmsg, errsize);
+  st = decode_input(d, (const unsigned char *)bytes, len, borrow, errmsg, errsize);
   if (st != QL_OK) { d->mem.oom = NULL; return st; }
   if (d->srclen >= 3 && memcmp(d->source, "\xEF\xBB\xBF", 3) == 0) ql_drop(d, 0, 3, "byte-order mark");
   /* the text is about the size of the source: reserve once instead of regrowing */
@@ -290,4 +297,15 @@ ql_status ql_doc_read(ql_doc *d, const char *bytes, size_t len, ql_format fmt_in
   ql_find_enumerations(d);
   d->mem.oom = NULL;
   return st;
+}
+
+ql_status ql_doc_read(ql_doc *d, const char *bytes, size_t len, ql_format fmt,
+                      char *errmsg, size_t errsize) {
+  return read_input(d, bytes, len, 0, fmt, errmsg, errsize);
+}
+
+ql_status ql_doc_read_borrowed(ql_doc *d, const char *bytes, size_t len, ql_format fmt,
+                               char *errmsg, size_t errsize) {
+  if (bytes[len] != '\0') return ql_doc_read(d, bytes, len, fmt, errmsg, errsize);
+  return read_input(d, bytes, len, 1, fmt, errmsg, errsize);
 }

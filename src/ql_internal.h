@@ -39,6 +39,7 @@ struct ql_doc {
   ql_mem mem;
   ql_format format;
   char *source; uint32_t srclen;
+  int source_borrowed;  /* source is the caller's bytes (ql_doc_read_borrowed): never written or freed */
   ql_vec text;          /* char */
   ql_vec pool;          /* char: strings for titles, meta values, messages */
   ql_vec map;           /* ql_mapseg */

@@ -140,6 +140,11 @@ void ql_doc_free(ql_doc *d);
  * fills errmsg (NUL-terminated, at most errsize bytes). */
 ql_status ql_doc_read(ql_doc *d, const char *bytes, size_t len, ql_format fmt,
                       char *errmsg, size_t errsize);
+/* The same, but UTF-8 input is used in place instead of copied: bytes must
+ * be followed by a NUL (bytes[len] == 0; a Lua string is) and must outlive
+ * d unchanged.  Input that needs decoding is still copied. */
+ql_status ql_doc_read_borrowed(ql_doc *d, const char *bytes, size_t len, ql_format fmt,
+                               char *errmsg, size_t errsize);
 
 const char *ql_format_name(ql_format f);
 ql_format ql_format_from_name(const char *name); /* QL_FMT_COUNT when unknown */

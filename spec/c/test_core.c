@@ -150,6 +150,30 @@ static void test_annotate_retry(const char *path, const char *buf, size_t len) {
   CHECK(c.live == 0, "%s: %ld allocations leaked around a failed annotation", path, c.live);
 }
 
+/* A borrowed read uses the caller's bytes in place and gives the same
+   model as a copying one; without the NUL after them it copies. */
+static void test_borrowed(const char *path, char *buf, size_t len) {
+  Counter c = { 0, 0, -1, 0, 0, 0 };
+  char err[256];
+  ql_status st;
+  ql_doc *copy = read_with(&c, buf, len, QL_FMT_AUTO, &st);
+  ql_doc *lent = ql_doc_new(counting_alloc, &c, NULL);
+  CHECK(ql_doc_read_borrowed(lent, buf, len, QL_FMT_AUTO, err, sizeof err) == QL_OK, "%s: borrowed read", path);
+  CHECK(lent->source == buf, "%s: the source is the caller's bytes", path);
+  CHECK(lent->text.n == copy->text.n && memcmp(lent->text.p, copy->text.p, copy->text.n) == 0 &&
+        lent->blocks.n == copy->blocks.n && lent->sentences.n == copy->sentences.n &&
+        lent->tok_start.n == copy->tok_start.n, "%s: borrowed and copied reads agree", path);
+  ql_doc_free(lent);
+  if (len > 1) { /* no NUL after the bytes: copied */
+    lent = ql_doc_new(counting_alloc, &c, NULL);
+    CHECK(ql_doc_read_borrowed(lent, buf, len - 1, QL_FMT_AUTO, err, sizeof err) == QL_OK &&
+          lent->source != buf && !lent->source_borrowed, "%s: bytes without a NUL after them are copied", path);
+    ql_doc_free(lent);
+  }
+  ql_doc_free(copy);
+  CHECK(c.live == 0, "%s: %ld allocations leaked by borrowed reads", path, c.live);
+}
+
 static void test_seed(const char *path) {
   size_t len;
   char *buf = slurp(path, &len);
@@ -196,6 +220,7 @@ static void test_seed(const char *path) {
     }
   }
   test_annotate_retry(path, buf, len);
+  test_borrowed(path, buf, len);
   free(buf);
 }
 

@@ -55,9 +55,11 @@ static int l_parse(lua_State *L) {
   d->d = NULL;
   luaL_setmetatable(L, DOC_MT);
   if (c) { lua_pushvalue(L, 3); lua_setiuservalue(L, -2, 1); } /* keep the shared vocabulary alive */
+  lua_pushvalue(L, 1);
+  lua_setiuservalue(L, -2, 2); /* the document reads its source in place: keep the string */
   d->d = ql_doc_new(f, ud, c ? c->v : NULL);
   if (!d->d) return luaL_error(L, "out of memory");
-  st = ql_doc_read(d->d, s, len, fmt, err, sizeof err);
+  st = ql_doc_read_borrowed(d->d, s, len, fmt, err, sizeof err);
   if (st != QL_OK) {
     ql_doc_free(d->d); d->d = NULL;
     return luaL_error(L, "%s", err);
