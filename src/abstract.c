@@ -6,6 +6,7 @@
  * candidate looks at most MAXLAB bytes around it, so the whole is O(n). */
 #include "ql_internal.h"
 #include "nlm_labels.h"
+#include "word.h"
 
 #define MAXLAB 64  /* longest NLM label is 59 bytes */
 
@@ -150,10 +151,19 @@ static int start_label(const scan *sc, uint32_t i, label *out) {
 }
 
 /* The next label at or after pos, or 0. */
+/* Whether eight bytes hold a ':' or a capital (false positives allowed). */
+static int may_start_label(uint64_t w) {
+  uint64_t w7 = w & ~QL_HIGH;
+  return ((QL_IN_RANGE(w7, 'A', 'Z') | QL_IN_RANGE(w7, ':', ':')) & ~w) != 0;
+}
+
 static int next_label(scan *sc, uint32_t pos, label *out) {
   uint32_t i;
   for (i = pos; i < sc->e; i++) {
-    unsigned char c = sc->src[i];
+    unsigned char c;
+    while (i + 8 <= sc->e && !may_start_label(ql_load64((const char *)sc->src + i))) i += 8;
+    if (i >= sc->e) break;
+    c = sc->src[i];
     if (c == ':') {
       if (colon_label(sc, i, pos, out)) { sc->seen++; return 1; }
     } else if (is_up(c) && (i == pos || !is_labch(sc->src[i - 1]) || sc->src[i - 1] == ' ') &&
@@ -170,6 +180,13 @@ static void emit_flow(ql_doc *d, uint32_t a, uint32_t b) {
   const unsigned char *src = (const unsigned char *)d->source;
   uint32_t i = a, chunk = a;
   while (i < b) {
+    /* eight bytes without a tab, line break or double space are copied as
+       they are (the last byte may be a space that starts a double one) */
+    if (i + 8 <= b) {
+      uint64_t w = ql_load64((const char *)src + i), w7 = w & ~QL_HIGH;
+      uint64_t sp = QL_IN_RANGE(w7, ' ', ' ') & ~w;
+      if (!((QL_IN_RANGE(w7, '\t', '\r') & ~w) | (sp & (sp >> 8)))) { i += (w >> 56) == ' ' ? 7 : 8; continue; }
+    }
     if (is_ws(src[i])) {
       uint32_t j = i;
       while (j < b && is_ws(src[j])) j++;
