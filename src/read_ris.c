@@ -762,6 +762,9 @@ void ql_read_ris(ql_doc *d) {
   r.lf_from = r.cr_from = NOPOS;
   r.pos = is_bom(s, 0, r.len) ? 3 : 0; /* the pipeline logged it */
   j.s = NOPOS; j.e = 0; j.textlike = 0;
+  /* every raw field is kept in the pool: about the size of the source, so
+     reserve it once (pages are only touched as they fill) */
+  ql_vec_reserve(&d->mem, &d->pool, 1, (size_t)r.len + 64);
   if (r.len > 0 && !ql_looks_like_ris(s + r.pos, r.len - r.pos))
     ql_warn(d, "ris-unsniffed", 0, "input does not start like RIS (no TY line near the start); read as RIS anyway");
   while (r.pos < r.len) {
