@@ -122,11 +122,8 @@ static void tokenize_range(ql_doc *d, uint32_t i, uint32_t stop) {
         e = alnum_run(t, e, stop, tn, &letter);
         if (letter) kind = QL_TOK_WORD;
         if (e >= stop) break;
-        if ((unsigned char)t[e] < 0x80) { /* fast path: plain ASCII letters and digits */
-          int k = ascii_class[(unsigned char)t[e]] - '0';
-          if (k == C_ALPHA) { kind = QL_TOK_WORD; e++; continue; }
-          if (k == C_DIGIT) { e++; continue; }
-        }
+        /* a letter or digit here is not ASCII, or lies within eight bytes
+           of the end of the text */
         c2 = char_class(t, stop, e, &l2);
         if (c2 == C_ALPHA || c2 == C_DIGIT) {
           if (c2 == C_ALPHA) kind = QL_TOK_WORD;
@@ -134,7 +131,7 @@ static void tokenize_range(ql_doc *d, uint32_t i, uint32_t stop) {
           continue;
         }
         /* joiners: hyphen in words, separators inside numbers, apostrophe not before "s " */
-        if (e + 1 < stop) {
+        if (e + 1 < stop && (t[e] == '-' || t[e] == '.' || t[e] == ',' || t[e] == '/' || t[e] == '\'')) {
           char j = t[e];
           int l3, c3 = char_class(t, stop, e + 1, &l3);
           if (j == '-' && (c3 == C_ALPHA || c3 == C_DIGIT)) { e += 1; continue; }
