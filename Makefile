@@ -3,7 +3,7 @@
 LUA ?= lua5.4
 LUA_INCDIR ?= /usr/include/lua5.4
 CC ?= cc
-CFLAGS ?= -O2 -fPIC
+CFLAGS ?= -O3 -fPIC
 LIBFLAG ?= -shared
 PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib/lua/5.4
