@@ -43,17 +43,13 @@ static inline uint64_t hash_words(const void *p, size_t nw, size_t n) {
   return hash_finish(h, n);
 }
 
-/* s[0..n) as zero-padded words; returns 1 when every byte is ASCII. */
-static int load_words(const char *s, size_t n, uint64_t *out) {
+/* s[0..n) as zero-padded words. */
+static void load_words(const char *s, size_t n, uint64_t *out) {
   size_t j, nw = words_for(n);
-  uint64_t any = 0;
   for (j = 0; j < nw; j++) {
     size_t rem = n - j * 8;
-    uint64_t w = rem >= 8 ? ql_load64(s + j * 8) : ql_load_partial(s + j * 8, rem);
-    any |= w;
-    out[j] = w;
+    out[j] = rem >= 8 ? ql_load64(s + j * 8) : ql_load_partial(s + j * 8, rem);
   }
-  return (any & QL_HIGH) == 0;
 }
 
 ql_vocab *ql_vocab_new(ql_alloc_fn f, void *ud) {
@@ -165,7 +161,7 @@ static uint32_t add(ql_vocab *v, const uint64_t *w, size_t n) {
 /* Runs fn on s[0..n) as zero-padded words, on the stack when short. */
 static uint32_t with_words(ql_vocab *v, const char *s, size_t n,
                            uint32_t (*fn)(ql_vocab *, const uint64_t *, size_t)) {
-  uint64_t stack[STACK_BYTES / 8 + 1] = { 0 }, *w = stack;
+  uint64_t stack[STACK_BYTES / 8] = { 0 }, *w = stack;
   uint32_t id;
   size_t bytes = words_for(n) * 8;
   if (n > STACK_BYTES && !(w = (uint64_t *)v->f(v->ud, NULL, 0, bytes))) return UINT32_MAX;
