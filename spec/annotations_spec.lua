@@ -521,3 +521,23 @@ describe("annotations on odd input", function()
     end
   end)
 end)
+
+describe("annotations on demand", function()
+  it("are computed by the first method that needs them, or by doc:annotate()", function()
+    local text = H.read_file(H.seeds.brief)
+    local lazy, eager = qualua.parse(text), qualua.parse(text)
+    assert.equal(eager, eager:annotate())
+    assert.equal(eager, eager:annotate()) -- a second call changes nothing
+    assert.same(eager:abbreviations(), lazy:abbreviations())
+    assert.same(eager:quantities(), lazy:quantities())
+    assert.same(eager:recommendations(), lazy:recommendations())
+    assert.is_true(#lazy:references() >= 26)
+  end)
+
+  it("keep the source string the document reads in place", function()
+    local doc = qualua.parse(("Integrated care boards (ICBs) fund GPs. "):rep(3))
+    collectgarbage(); collectgarbage()
+    assert.equal("Integrated care boards", doc:abbreviations()[1].long)
+    assert.equal("Integrated care boards (ICBs) fund GPs.", doc:span("sentence", 1):text())
+  end)
+end)
