@@ -384,6 +384,29 @@ describe("a project", function()
     end)
   end)
 
+  it("keeps the project's own actors and finds them in every document it opens", function()
+    local p = assert(qualua.open(db))
+    local id = p:add(H.seeds.brief)
+    local open = p:document(id)
+    local function canonical_of(doc, name)
+      for _, m in ipairs(doc:actors()) do if m.name == name then return m.canonical end end
+    end
+    assert.is_nil(canonical_of(open, "Pears"))
+    assert.equal(2, p:add_actors { "Pears", { name = "Healthwatch Kent", canonical = "Healthwatch" } })
+    -- a document already open finds them at once
+    assert.equal("Pears", canonical_of(open, "Pears"))
+    p:add_actors { Pears = "Pears Foundation" } -- a name already there takes the new canonical name
+    assert.same({ { name = "Healthwatch Kent", canonical = "Healthwatch" }, { name = "Pears", canonical = "Pears Foundation" } },
+      p:actors())
+    p:close()
+    p = assert(qualua.open(db))
+    assert.equal("Pears Foundation", canonical_of(p:document(id), "Pears"))
+    assert.has_error(function() p:add_actors { { canonical = "x" } } end, "bad actor: every actor needs a non-empty name")
+    assert.has_error(function() p:add_actors { Mind = 3 } end, "bad actor 'Mind': its canonical name must be a string, got number")
+    assert.equal(2, #p:actors()) -- a refused list adds nothing
+    p:close()
+  end)
+
   it("migrates an older schema forward in one transaction", function()
     local n = #store.migrations
     assert(qualua.open(db)):close()

@@ -29,6 +29,30 @@ function M.codebook(path)
   return cb
 end
 
+--- Reads --actors FILE into project: one actor a line, "Name" or
+-- "Name = Canonical name"; blank lines and lines starting with # are skipped.
+function M.add_actors(project, path)
+  local f, ferr = io.open(path, "rb")
+  if not f then cli.fail("%s", ferr) end
+  local list, n = {}, 0
+  for line in f:lines() do
+    n = n + 1
+    line = line:gsub("^%s+", ""):gsub("%s+$", "")
+    if line ~= "" and line:sub(1, 1) ~= "#" then
+      local name, canonical = line:match("^(.-)%s*=%s*(.*)$")
+      if not name then name = line end
+      if name == "" or canonical == "" then
+        f:close()
+        cli.fail("%s:%d: an actor line is a name, or a name = canonical name", path, n)
+      end
+      list[#list + 1] = { name = name, canonical = canonical }
+    end
+  end
+  f:close()
+  project:add_actors(list)
+  return #list
+end
+
 -- Whether stderr is a terminal: `test -t 2` in a child shell, which
 -- inherits our stderr (no C binding needed).
 local tty

@@ -137,6 +137,15 @@ CREATE VIEW current_documents AS
          d.added_at, v.added_at AS updated_at
   FROM documents d JOIN versions v ON v.document = d.id AND v.version = d.current;
 ]],
+  [2] = [[
+-- the project's own actors, looked for in every document beside the
+-- built-in gazetteer (doc:find_actors)
+CREATE TABLE actors (
+  name TEXT PRIMARY KEY,            -- as written in the documents
+  canonical TEXT,                   -- the name it is counted under; NULL: itself
+  added_at TEXT NOT NULL
+);
+]],
 }
 
 ---------------------------------------------------------------------------
@@ -574,7 +583,7 @@ function Project:add(src, opts)
     self:_index_blocks(doc_id, ver, doc)
     local carried
     if ver > 1 then carried = self:_carry(doc_id, ver, text) end
-    self._docs[doc_id .. ":" .. ver] = doc
+    self:_keep(doc_id .. ":" .. ver, doc)
     return doc_id, true, ver, carried
   end)
 end
@@ -614,6 +623,14 @@ function Project:versions(id)
   return self:query("SELECT version, hash, size, format, title, added_at FROM versions WHERE document = ? ORDER BY version", id)
 end
 
+-- Caches an open document under "id:version", with the project's own
+-- actors found in it.
+function Project:_keep(key, doc)
+  local actors = self:actors()
+  if #actors > 0 then doc:find_actors(actors) end
+  self._docs[key] = doc
+end
+
 --- Reopens a document (its current version, or the given one) from its
 -- stored model, without reading it again.  The Doc shares the project's
 -- vocabulary (project.corpus).  Raises when there is no such document.
@@ -638,7 +655,7 @@ function Project:document(id, version)
     end
     doc = again
   end
-  self._docs[key] = doc
+  self:_keep(key, doc)
   return doc
 end
 
@@ -779,6 +796,56 @@ function Project:delete_codings(filter)
       .. where .. ")", unpack(args))
     return self.db:changes()
   end)
+end
+
+---------------------------------------------------------------------------
+-- Actors
+---------------------------------------------------------------------------
+
+--- The project's own actors: { {name =, canonical =}, ... } by name
+-- (canonical nil when a name counts as itself).
+function Project:actors()
+  return self:query("SELECT name, canonical FROM actors ORDER BY name")
+end
+
+-- One entry of an actor list, as doc:find_actors takes them: "Pears",
+-- {name = "Healthwatch Kent", canonical = "Healthwatch"}, {"Mind", "Mind (charity)"},
+-- or the pair ["Mind"] = "Mind (charity)".
+local function actor_entry(k, v)
+  local name, canonical
+  if math_type(k) == "integer" then
+    if type(v) == "string" then name = v
+    elseif type(v) == "table" then name, canonical = v.name or v[1], v.canonical or v[2]
+    else error(format("bad actor #%d: a name or a {name =, canonical =} table expected, got %s", k, type(v)), 3) end
+  else name, canonical = k, v end
+  if type(name) ~= "string" or not find(name, "%S") then error("bad actor: every actor needs a non-empty name", 3) end
+  if canonical ~= nil and type(canonical) ~= "string" then
+    error(format("bad actor '%s': its canonical name must be a string, got %s", tostring(name), type(canonical)), 3)
+  end
+  return name, canonical
+end
+
+--- Adds actors to look for in every document of the project, beside the
+-- built-in gazetteer: a list as doc:find_actors takes.  A name already
+-- there takes the new canonical name.  Documents already open find them at
+-- once; documents opened later find them when they are opened.
+function Project:add_actors(list)
+  if type(list) ~= "table" then error("bad argument #1 to 'add_actors' (table expected, got " .. type(list) .. ")", 2) end
+  local rows = {}
+  for k, v in pairs(list) do
+    local name, canonical = actor_entry(k, v)
+    rows[#rows + 1] = { name, canonical }
+  end
+  self:transaction(function()
+    local t = now()
+    for _, r in ipairs(rows) do
+      self:exec([[INSERT INTO actors (name, canonical, added_at) VALUES (?, ?, ?)
+        ON CONFLICT (name) DO UPDATE SET canonical = excluded.canonical]], r[1], r[2], t)
+    end
+  end)
+  local actors = self:actors()
+  for _, doc in pairs(self._docs) do doc:find_actors(actors) end
+  return #rows
 end
 
 ---------------------------------------------------------------------------

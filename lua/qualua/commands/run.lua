@@ -12,6 +12,7 @@ function M.configure(cmd)
   cmd:option("--project", "Project file (SQLite) to keep; default: a temporary one, removed afterwards.")
   cmd:option("--template", "Report template of your own (see the template language in the README).")
   cmd:option("--title", "Report title.")
+  cmd:option("--actors", "File of actors of your own, one a line: Name, or Name = Canonical name.")
   cmd:flag("--markdown", "Write Markdown instead of HTML.")
 end
 
@@ -26,6 +27,7 @@ function M.run(args, out, err)
   end
   local ok, e = pcall(function()
     local project = pc.open(path)
+    if args.actors then pc.add_actors(project, args.actors) end
     pc.add_files(project, files, err)
     local set = pc.code(project, cb)
     local fmt = (args.markdown or args.output:match("%.md$")) and "md" or "html"
