@@ -541,3 +541,20 @@ describe("annotations on demand", function()
     assert.equal("Integrated care boards (ICBs) fund GPs.", doc:span("sentence", 1):text())
   end)
 end)
+
+describe("recommendation keys", function()
+  it("do not depend on the vocabulary a document shares", function()
+    local alone = qualua.read(H.seeds.report)
+    local c = qualua.corpus()
+    c:add(H.seeds.brief) -- other words first: every id differs
+    local shared = c:add(H.seeds.report)
+    assert.same(alone:recommendations(), shared:recommendations())
+    assert.same(alone:recommendation_groups(), shared:recommendation_groups())
+    local key = alone:recommendations()[1].key
+    local words = {}
+    for w in key:gmatch("%S+") do words[#words + 1] = w end
+    local sorted = { table.unpack(words) }
+    table.sort(sorted)
+    assert.same(sorted, words) -- in the order of their forms
+  end)
+end)

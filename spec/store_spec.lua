@@ -83,8 +83,7 @@ describe("a project", function()
     assert.equal(5, #docs)
     for _, k in ipairs(SEED_ORDER) do
       local back = p:document(ids[k])
-      -- read into the project's vocabulary: some annotations (recommendation
-      -- keys) order words by vocabulary id
+      -- read into the project's vocabulary, so that token ids compare too
       local fresh = qualua.read(H.seeds[k], { corpus = p.corpus })
       assert.equal(fresh:source(), back:source(), k)
       assert.same(model_json.model(fresh), model_json.model(back), k)
