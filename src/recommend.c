@@ -335,19 +335,7 @@ static void action(const rctx *c, ql_recommendation *r, uint32_t k, uint32_t lim
   r->action_stop = c->sp[e > k ? e - 1 : k];
 }
 
-/* Key words are ordered by their forms, not their ids: a key (and the
- * groups made from keys) is then the same whichever vocabulary the
- * document shares. */
-static int form_cmp(const ql_vocab *v, uint32_t a, uint32_t b) {
-  size_t la, lb;
-  const char *fa = ql_vocab_form(v, a, &la), *fb = ql_vocab_form(v, b, &lb);
-  int c;
-  if (a == b) return 0;
-  c = memcmp(fa, fb, la < lb ? la : lb);
-  return c ? c : (la < lb ? -1 : la > lb);
-}
-
-/* Content words of the unit, as vocabulary ids in the order of their forms. */
+/* Content words of the unit, as sorted vocabulary ids. */
 static void key_of(const rctx *c, ql_recommendation *r, uint32_t k0, uint32_t k1) {
   ql_doc *d = c->d;
   struct ql_annot *a = d->annot;
@@ -360,14 +348,14 @@ static void key_of(const rctx *c, ql_recommendation *r, uint32_t k0, uint32_t k1
     if (c->kd[k] != QL_TOK_WORD || (ql_bloom_has(&c->stops, id) && (cls_of(c, k) & C_STOP))) continue;
     ids[n++] = id;
   }
-  { /* at most 128 ids: Shell sort, by form */
+  { /* at most 128 ids: Shell sort */
     static const uint32_t gaps[] = { 57, 23, 10, 4, 1 };
     int g;
     for (g = 0; g < 5; g++) {
       uint32_t gap = gaps[g];
       for (i = gap; i < n; i++) {
         uint32_t v = ids[i], j = i;
-        while (j >= gap && form_cmp(d->vocab, ids[j - gap], v) > 0) { ids[j] = ids[j - gap]; j -= gap; }
+        while (j >= gap && ids[j - gap] > v) { ids[j] = ids[j - gap]; j -= gap; }
         ids[j] = v;
       }
     }
@@ -409,13 +397,27 @@ static void unite(uint32_t *p, uint32_t x, uint32_t y) {
   if (x < y) p[y] = x; else p[x] = y;
 }
 
-static double jaccard(const ql_vocab *v, const uint32_t *a, uint32_t na, const uint32_t *b, uint32_t nb) {
+/* Whether word a (in fa units) comes before word b (in fb) when picking a
+ * unit's rarest words: fewer units first, then by form, never by id, so
+ * the groups do not depend on the vocabulary the document shares. */
+static int rarer(const ql_vocab *v, uint32_t a, uint32_t fa, uint32_t b, uint32_t fb) {
+  size_t la, lb;
+  const char *sa, *sb;
+  int c;
+  if (fa != fb) return fa < fb;
+  if (a == b) return 0;
+  sa = ql_vocab_form(v, a, &la);
+  sb = ql_vocab_form(v, b, &lb);
+  c = memcmp(sa, sb, la < lb ? la : lb);
+  return c ? c < 0 : la < lb;
+}
+
+static double jaccard(const uint32_t *a, uint32_t na, const uint32_t *b, uint32_t nb) {
   uint32_t i = 0, j = 0, inter = 0;
   if (!na || !nb) return 0;
   while (i < na && j < nb) {
-    int c = form_cmp(v, a[i], b[j]);
-    if (c == 0) { inter++; i++; j++; }
-    else if (c < 0) i++;
+    if (a[i] == b[j]) { inter++; i++; j++; }
+    else if (a[i] < b[j]) i++;
     else j++;
   }
   return (double)inter / (double)(na + nb - inter);
@@ -486,8 +488,8 @@ static void group(ql_doc *d) {
         uint32_t id = keys[x->first_key + j], f = *ql_hmap_get(freq, id, NULL, NULL), m;
         if (f < 2) continue;
         if (np < BLOCK_KEYS) { pick[np] = id; pf[np] = f; np++; continue; }
-        for (m = 0, q = 1; q < np; q++) if (pf[q] > pf[m]) m = q;
-        if (f < pf[m]) { pick[m] = id; pf[m] = f; }
+        for (m = 0, q = 1; q < np; q++) if (rarer(d->vocab, pick[m], pf[m], pick[q], pf[q])) m = q;
+        if (rarer(d->vocab, id, f, pick[m], pf[m])) { pick[m] = id; pf[m] = f; }
       }
       for (q = 0; q < np; q++) {
         uint32_t *head = ql_hmap_get(buckets, pick[q], NULL, NULL);
@@ -497,7 +499,7 @@ static void group(ql_doc *d) {
         for (; e >= 0 && scanned < BUCKET_SCAN; e = ((bucket_ent *)bents->p)[e].next, scanned++) {
           uint32_t o = ((bucket_ent *)bents->p)[e].rec;
           if (find_root(parent, o) == find_root(parent, reps[i])) continue;
-          if (jaccard(d->vocab, keys + r[o].first_key, r[o].nkey, keys + x->first_key, x->nkey) >= GROUP_JACCARD)
+          if (jaccard(keys + r[o].first_key, r[o].nkey, keys + x->first_key, x->nkey) >= GROUP_JACCARD)
             unite(parent, o, reps[i]);
         }
         be.rec = reps[i]; be.next = head ? (int32_t)*head : -1;

@@ -329,13 +329,29 @@ static int doc_references(lua_State *L) {
 }
 
 /* ---- recommendations ---- */
+static int form_before(const ql_vocab *v, uint32_t a, uint32_t b) {
+  size_t la, lb;
+  const char *fa = ql_vocab_form(v, a, &la), *fb = ql_vocab_form(v, b, &lb);
+  int c = memcmp(fa, fb, la < lb ? la : lb);
+  return c ? c < 0 : la < lb;
+}
+
+/* A recommendation's key: its content words in alphabetical order (the
+ * core keeps them by vocabulary id, which differs between vocabularies). */
 static void push_key(lua_State *L, const ql_doc *d, const uint32_t *keys, uint32_t first, uint32_t n) {
+  const ql_vocab *v = ql_doc_vocab(d);
+  uint32_t ids[128], i, j;
   luaL_Buffer b;
-  uint32_t i;
+  if (n > 128) n = 128; /* the core keeps at most 128 */
+  for (i = 0; i < n; i++) { /* insertion sort: a key has a few dozen words */
+    uint32_t x = keys[first + i];
+    for (j = i; j > 0 && form_before(v, x, ids[j - 1]); j--) ids[j] = ids[j - 1];
+    ids[j] = x;
+  }
   luaL_buffinit(L, &b);
   for (i = 0; i < n; i++) {
     size_t fl;
-    const char *f = ql_vocab_form(ql_doc_vocab(d), keys[first + i], &fl);
+    const char *f = ql_vocab_form(v, ids[i], &fl);
     if (i) luaL_addchar(&b, ' ');
     luaL_addlstring(&b, f, fl);
   }
