@@ -6,17 +6,7 @@ local cb = require "qualua.codebook"
 
 local ALL = table.concat({ H.seeds.ris, H.seeds.landing, H.seeds.portal, H.seeds.brief, H.seeds.report }, " ")
 
-local function tmpname(ext)
-  local n = os.tmpname()
-  os.remove(n)
-  return n .. ext
-end
-
-local function write(path, s)
-  local f = assert(io.open(path, "wb"))
-  f:write(s)
-  f:close()
-end
+local tmpname, write = H.tmpname, H.write_file
 
 local function json_lines(out)
   local list = {}

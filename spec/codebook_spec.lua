@@ -1,23 +1,8 @@
-package.path = "lua/?.lua;lua/?/init.lua;" .. package.path
-package.cpath = "build/?.so;" .. package.cpath
-
+local H = require "spec.helpers"
 local cb = require "qualua.codebook"
 local lpeg = require "lpeg"
 
-local BENCH_CODEBOOK = require("spec.helpers").shared("bench/codebook-414.json") or "../shared/bench/codebook-414.json"
-local XSD = "../shared/conformance/refi-qda/Codebook.xsd"
-
-local function exists(path)
-  local f = io.open(path, "rb")
-  if f then f:close() end
-  return f ~= nil
-end
-
-local function tmpname(ext)
-  local n = os.tmpname()
-  os.remove(n)
-  return n .. ext
-end
+local tmpname = H.tmpname
 
 -- Expects building to fail with a message holding every fragment.
 local function refused(fn, ...)
@@ -199,18 +184,7 @@ describe("codebook files", function()
   end)
 
   it("writes .qdc files that the REFI-QDA schema accepts", function()
-    if not exists(XSD) or os.execute("command -v xmllint >/dev/null 2>&1") ~= true then
-      pending("xmllint or the REFI-QDA schema is missing")
-      return
-    end
-    -- The published Codebook.xsd (as copied from QualCoder) carries two
-    -- typos that stop any parser: U+2010 hyphens in comment delimiters and
-    -- a missing space between attributes.  Repair only those, then validate.
-    local f = assert(io.open(XSD, "rb"))
-    local xsd = f:read("a"):gsub("\226\128\144", "-"):gsub('"type=', '" type='):gsub('"minOccurs=', '" minOccurs=')
-    f:close()
-    local xsd_path = tmpname(".xsd")
-    f = assert(io.open(xsd_path, "wb")); f:write(xsd); f:close()
+    local xsd_path = H.refi_schema("Codebook.xsd")
     for _, book in ipairs{ sample(), cb.builtin("primary_care") } do
       local qdc = tmpname(".qdc")
       cb.save(book, qdc)
@@ -310,8 +284,7 @@ describe("codebook files", function()
   end)
 
   it("loads the 414-pattern benchmark codebook in its key order", function()
-    if not exists(BENCH_CODEBOOK) then pending("no benchmark codebook") return end
-    local book = cb.load(BENCH_CODEBOOK)
+    local book = cb.load(H.need_shared("bench/codebook-414.json"))
     local size = book:size()
     assert.are.equal(20, size.themes)
     assert.are.equal(414, size.patterns)

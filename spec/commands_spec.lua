@@ -1,9 +1,7 @@
 -- The project subcommands: run, add, report, search, export; exit codes.
 local H = require "spec.helpers"
 
-local function tmp(ext) local p = os.tmpname(); os.remove(p); return p .. (ext or "") end
-local function exists(p) local f = io.open(p, "rb"); if f then f:close() end return f ~= nil end
-local function have(cmd) return os.execute("command -v " .. cmd .. " >/dev/null 2>&1") == true end
+local tmp, exists = H.tmpname, H.exists
 
 describe("qualua run", function()
   it("reads, codes and writes the HTML report, leaving no temporary project", function()

@@ -6,8 +6,7 @@ require "qualua.coding"
 local export = require "qualua.export"
 local json = require "qualua.json"
 
-local function have(cmd) return os.execute("command -v " .. cmd .. " >/dev/null 2>&1") == true end
-local function write(p, s) local f = assert(io.open(p, "wb")); f:write(s); f:close() end
+local write = H.write_file
 
 local seeds
 setup(function()
@@ -48,7 +47,7 @@ end)
 describe("zip writer", function()
   it("computes CRC-32 and writes archives unzip accepts", function()
     assert.equal(0xCBF43926, export.crc32("123456789"))
-    if not have("unzip") then pending("unzip is not installed"); return end
+    H.need("unzip")
     local p = os.tmpname() .. ".zip"
     write(p, export.zip { { "a.txt", "hello £\n" }, { "dir/b.txt", ("x"):rep(1000) } })
     assert.is_true(os.execute("unzip -tq " .. p .. " >/dev/null 2>&1") == true)
@@ -58,27 +57,13 @@ describe("zip writer", function()
   end)
 end)
 
--- The schemas as published carry typos (see codebook_spec); repair only those.
-local function schema(name)
-  local root = H.conformance()
-  if not root or not have("xmllint") then return nil end
-  local f = io.open(root .. "/refi-qda/" .. name, "rb")
-  if not f then return nil end
-  local xsd = f:read("a"):gsub("\226\128\144", "-"):gsub('"type=', '" type='):gsub('"minOccurs=', '" minOccurs=')
-  f:close()
-  local p = os.tmpname() .. ".xsd"
-  write(p, xsd)
-  return p
-end
-
 local function validate(xsd, path)
   return os.execute(("xmllint --noout --schema %q %q >/dev/null 2>&1"):format(xsd, path)) == true
 end
 
 describe("REFI-QDA", function()
   it("writes a .qdpx whose project.qde validates against Project.xsd", function()
-    local xsd = schema("Project.xsd")
-    if not xsd then pending("REFI-QDA schemas or xmllint missing: skipped"); return end
+    local xsd = H.refi_schema("Project.xsd")
     local parts = export.qdpx_parts(seeds)
     assert.equal("project.qde", parts[1][1])
     assert.equal(#seeds.docs + 1, #parts)
@@ -91,8 +76,7 @@ describe("REFI-QDA", function()
     os.remove(qde); os.remove(xsd)
   end)
   it("writes a .qdc that validates against Codebook.xsd", function()
-    local xsd = schema("Codebook.xsd")
-    if not xsd then pending("REFI-QDA schemas or xmllint missing: skipped"); return end
+    local xsd = H.refi_schema("Codebook.xsd")
     local p = os.tmpname() .. ".qdc"
     export.write(p, seeds, "qdc")
     assert.is_true(validate(xsd, p))
@@ -126,7 +110,7 @@ describe("REFI-QDA", function()
     assert.is_true(last.start - 1 > tonumber(select(1, parts[1][2]:match('.*startPosition="(%d+)"'))))
   end)
   it("writes a .qdpx zip that holds the project and its sources", function()
-    if not have("unzip") then pending("unzip is not installed"); return end
+    H.need("unzip")
     local p = os.tmpname() .. ".qdpx"
     export.write(p, seeds, "qdpx")
     local pipe = io.popen("unzip -Z1 " .. p); local list = pipe:read("a"); pipe:close()

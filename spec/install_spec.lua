@@ -10,12 +10,7 @@ local function sh(cmd)
   return code, out
 end
 
-local function tmpdir()
-  local d = os.tmpname()
-  os.remove(d)
-  assert(os.execute("mkdir -p " .. d))
-  return d
-end
+local tmpdir = H.tmpdir
 
 local root = io.popen("pwd"):read("l")
 

@@ -5,14 +5,8 @@ local H = require "spec.helpers"
 local core = require "qualua.core"
 local read = H.read_file
 
-local LANDING = "seeds/001_3e999c39419c71d7.txt"
-local PORTAL = "seeds/002_67ec986dd3c5cf05.txt"
-
-local function blocks(doc, kind)
-  local out = {}
-  for _, b in doc:iter("block", kind) do out[#out + 1] = b end
-  return out
-end
+local LANDING, PORTAL = H.seeds.landing, H.seeds.portal
+local blocks = H.blocks
 
 local function meta(doc, key)
   local out = {}

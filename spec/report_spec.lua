@@ -1,21 +1,9 @@
 -- The report reader (seeds 003 and 004) and the plain-text / Markdown
 -- fallback: reflow, dehyphenation, headings and the section tree, list
 -- items, page furniture, footnotes and OCR repairs.
-package.cpath = "build/?.so;" .. package.cpath
+local H = require "spec.helpers"
 local core = require "qualua.core"
-
-local function slurp(p)
-  local f = assert(io.open(p, "rb"))
-  local s = f:read("a")
-  f:close()
-  return s
-end
-
-local function blocks(d, kind)
-  local out = {}
-  for _, b in d:iter("block", kind) do out[#out + 1] = b end
-  return out
-end
+local slurp, blocks = H.read_file, H.blocks
 
 local function texts(d, kind)
   local out = {}

@@ -3,11 +3,11 @@
 -- citation-js, ChemClipse).  Each conformance suite counts the checks that
 -- correspond to our model and asserts a minimum just below what passes today,
 -- so a regression fails while known differences of interpretation do not.
-package.cpath = "build/?.so;" .. package.cpath
+local H = require "spec.helpers"
 local core = require "qualua.core"
 local cjson = require "cjson"
 
-local SEED = "seeds/000_c04e369ec0044b4a.txt"
+local SEED = H.seeds.ris
 
 local function read(path)
   local f = io.open(path, "rb")
@@ -15,13 +15,6 @@ local function read(path)
   local s = f:read("a")
   f:close()
   return s
-end
-
-local function conformance_dir()
-  for _, p in ipairs { "../shared/conformance", "/work/shared/conformance" } do
-    local f = io.open(p .. "/README.md", "r")
-    if f then f:close(); return p end
-  end
 end
 
 local function parse(s, fmt) return core.parse(s, fmt or "ris") end
@@ -195,14 +188,7 @@ local function suite(name)
   return s
 end
 
-local CONF = conformance_dir()
-local function need_conformance()
-  if not CONF then
-    io.stderr:write("\n[ris conformance] ../shared/conformance not found: conformance suites skipped\n")
-    return false
-  end
-  return true
-end
+local CONF = H.conformance()
 
 -- ===================================================================
 describe("RIS reader", function()
@@ -388,8 +374,8 @@ describe("RIS reader", function()
 
     it("flags input that does not look like RIS when RIS is forced", function()
       for _, f in ipairs { "001_3e999c39419c71d7", "002_67ec986dd3c5cf05", "003_baa748464e6c1e5a", "004_0f95950489b5cb3b" } do
-        local src = read("seeds/" .. f .. ".txt")
-        if src then
+        local src = assert(read("seeds/" .. f .. ".txt"))
+        do
           local doc = parse(src)
           assert.is_true(warned(doc, "ris-unsniffed"), f)
           assert_invariants(doc, f)
@@ -416,7 +402,7 @@ describe("RIS reader", function()
   -- =================================================================
   describe("conformance", function()
     it("rispy fixtures", function()
-      if not need_conformance() then return end
+      H.need_conformance()
       local S = suite("rispy")
       local map = cjson.decode(read(CONF .. "/rispy/rispy_tag_key_mapping.json")).tag_to_key
       local key_to_tag = {}
@@ -504,7 +490,7 @@ describe("RIS reader", function()
     end)
 
     it("JabRef fixtures (.ris against the expected .bib)", function()
-      if not need_conformance() then return end
+      H.need_conformance()
       local S = suite("jabref-ris")
       local dir = CONF .. "/jabref-ris/"
       local p = io.popen("ls " .. dir .. "*.ris")
@@ -562,7 +548,7 @@ describe("RIS reader", function()
     end)
 
     it("@customcommander/ris scenarios and samples", function()
-      if not need_conformance() then return end
+      H.need_conformance()
       local S = suite("customcommander-ris")
       local dir = CONF .. "/customcommander-ris/"
 
@@ -621,7 +607,7 @@ describe("RIS reader", function()
     end)
 
     it("citation-js RIS input cases", function()
-      if not need_conformance() then return end
+      H.need_conformance()
       local S = suite("citation-js-plugin-ris")
       for line in io.lines(CONF .. "/citation-js-plugin-ris/cases.jsonl") do
         local c = cjson.decode(line)
@@ -672,7 +658,7 @@ describe("RIS reader", function()
     end)
 
     it("ChemClipse flattened RIS and line-end cases", function()
-      if not need_conformance() then return end
+      H.need_conformance()
       local S = suite("chemclipse-ris")
       local data = cjson.decode(read(CONF .. "/chemclipse-ris/cases.json"))
       for _, c in ipairs(data.cases) do
@@ -707,7 +693,7 @@ describe("RIS reader", function()
     end)
 
     it("reports how content sniffing (src/sniff.c) classifies the fixtures", function()
-      if not need_conformance() then return end
+      H.need_conformance()
       local n, ris, missed = 0, 0, {}
       local function try(label, s)
         n = n + 1

@@ -34,17 +34,6 @@ end
 
 -- The conformance folder: beside the checkout (CI), beside the spec file's
 -- checkout, or the shared workspace.
-local function conformance_dir()
-  local found = H.conformance and H.conformance()
-  if found then return found end
-  local src = debug.getinfo(1, "S").source:match("^@(.*)$") or ""
-  local dir = src:match("^(.*)/[^/]*$") or "."
-  for _, p in ipairs { dir .. "/../../shared/conformance", "../shared/conformance", "/work/shared/conformance" } do
-    local f = io.open(p .. "/README.md", "r")
-    if f then f:close(); return p end
-  end
-  return nil
-end
 
 describe("split_sentences", function()
   it("returns trimmed 1-based inclusive spans in order", function()
@@ -179,11 +168,9 @@ describe("split_sentences", function()
   end)
 
   describe("conformance", function()
-    local dir = conformance_dir()
-    if not dir then
-      pending("conformance data not found (../shared/conformance): pass rates not measured")
-      return
-    end
+    local dir = H.conformance()
+    it("has the conformance data beside the checkout", function() H.need_conformance() end)
+    if not dir then return end
     local cjson = require "cjson"
 
     -- Minimum number of exact matches per file, just below what the splitter

@@ -9,27 +9,8 @@ local store = require "qualua.store"
 local model_json = require "qualua.model_json"
 local core = qualua.core
 
--- A fresh temporary directory; removed by cleanup().
-local function tmpdir()
-  local base = os.tmpname()
-  os.remove(base)
-  assert(os.execute("mkdir -p '" .. base .. "'"))
-  return base
-end
-
+local tmpdir, write, exists = H.tmpdir, H.write_file, H.exists
 local function rmdir(dir) os.execute("rm -rf '" .. dir .. "'") end
-
-local function write(path, data)
-  local f = assert(io.open(path, "wb"))
-  f:write(data)
-  f:close()
-end
-
-local function exists(path)
-  local f = io.open(path, "rb")
-  if f then f:close() end
-  return f ~= nil
-end
 
 local function size_of(path)
   local f = io.open(path, "rb")

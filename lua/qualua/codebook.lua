@@ -1091,45 +1091,32 @@ local function dictionary_view(cb)
   return out, dropped
 end
 
-local function json_string(s)
-  return '"' .. s:gsub('[%c"\\]', function(c)
-    if c == '"' then return '\\"' elseif c == "\\" then return "\\\\"
-    elseif c == "\n" then return "\\n" elseif c == "\t" then return "\\t" elseif c == "\r" then return "\\r" end
-    return format("\\u%04x", c:byte())
-  end) .. '"'
-end
+-- a JSON string literal, for the JSON and YAML writers (YAML reads JSON strings)
+local json_string = require("qualua.json").encode
 
 --- The codebook as a quanteda-style JSON dictionary; second result: what
 -- could not be written (rules other than plain patterns).
 function M.to_json(cb)
   local view, dropped = dictionary_view(cb)
-  local out = {}
-  local function value(v, ind)
-    -- plain list when no children; object when only children; else a list
-    -- of patterns followed by one-key objects (quanteda's mixed nodes)
-    if #v.children == 0 then
-      local items = {}
-      for i, p in ipairs(v.patterns) do items[i] = ind .. "  " .. json_string(p) end
-      if #items == 0 then return "[]" end
-      return "[\n" .. concat(items, ",\n") .. "\n" .. ind .. "]"
-    end
-    local function obj(list, i2)
-      local items = {}
-      for i, c in ipairs(list) do items[i] = i2 .. "  " .. json_string(c.name) .. ": " .. value(c, i2 .. "  ") end
-      return "{\n" .. concat(items, ",\n") .. "\n" .. i2 .. "}"
-    end
-    if #v.patterns == 0 then return obj(v.children, ind) end
+  local value
+  local function obj(list, ind)
+    local items = {}
+    for i, c in ipairs(list) do items[i] = ind .. "  " .. json_string(c.name) .. ": " .. value(c, ind .. "  ") end
+    return "{\n" .. concat(items, ",\n") .. "\n" .. ind .. "}"
+  end
+  -- an object when a node has only children; otherwise a list of its
+  -- patterns followed by one-key objects (quanteda's mixed nodes)
+  function value(v, ind)
+    if #v.patterns == 0 and #v.children > 0 then return obj(v.children, ind) end
     local items = {}
     for _, p in ipairs(v.patterns) do items[#items + 1] = ind .. "  " .. json_string(p) end
     for _, c in ipairs(v.children) do
       items[#items + 1] = ind .. "  {" .. json_string(c.name) .. ": " .. value(c, ind .. "  ") .. "}"
     end
+    if #items == 0 then return "[]" end
     return "[\n" .. concat(items, ",\n") .. "\n" .. ind .. "]"
   end
-  local items = {}
-  for i, v in ipairs(view) do items[i] = "  " .. json_string(v.name) .. ": " .. value(v, "  ") end
-  out[1] = "{\n" .. concat(items, ",\n") .. "\n}\n"
-  return out[1], dropped
+  return obj(view, "") .. "\n", dropped
 end
 
 --- The codebook as a quanteda-style YAML dictionary (same shape as to_json).
