@@ -29,7 +29,7 @@ static int stopword_at(const char *t, uint32_t i, uint32_t e) {
   int k;
   while (j < e && is_aln((unsigned char)t[j])) j++;
   for (k = 0; w[k]; k++)
-    if (ql_annot_ieq(t + i, j - i, w[k])) return 1;
+    if (ql_ieq(t + i, j - i, w[k])) return 1;
   return 0;
 }
 
@@ -318,7 +318,7 @@ static int glossary_heading(const ql_doc *d, int32_t b, int32_t last_heading) {
   for (i = 0; i < n; i++)
     for (k = 0; words[k]; k++) {
       size_t wl = strlen(words[k]);
-      if (i + wl <= n && ql_annot_ieq(s + i, wl, words[k])) return 1;
+      if (i + wl <= n && ql_ieq(s + i, wl, words[k])) return 1;
     }
   return 0;
 }

@@ -334,7 +334,7 @@ static void add_document_actors(gz *g) {
     else if (sm >= 0) entry = ((const gz_seq *)g->seqs->p)[sm].entry;
     else {
       first_content = k0;
-      if (ql_annot_ieq(t + ((const uint32_t *)d->tok_start.p)[k0], 3, "the") && k1 - k0 > 1) first_content++;
+      if (ql_ieq(t + ((const uint32_t *)d->tok_start.p)[k0], 3, "the") && k1 - k0 > 1) first_content++;
       if (!is_org_head(d, k1 - 1) && !is_org_head(d, first_content)) continue;
       entry = add_entry(g, NULL, a->long_start, a->long_stop - a->long_start, QL_ACTOR_DOCUMENT);
     }

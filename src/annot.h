@@ -162,8 +162,6 @@ uint32_t ql_annot_token_at(const ql_doc *d, uint32_t pos);
 /* Block of each token: [tok_first[b], tok_first[b+1]). */
 const uint32_t *ql_annot_block_tokens(ql_doc *d);
 int ql_annot_is_space(const char *t, uint32_t a, uint32_t b); /* only spaces/newlines in [a,b) */
-int ql_annot_ieq(const char *a, size_t an, const char *b); /* ASCII case-insensitive == NUL-terminated b */
-int ql_annot_ieq_prefix(const char *a, size_t an, const char *b); /* b is a case-insensitive prefix of a[0..an) */
 
 /* ---- the passes ---- */
 void ql_find_acronyms(ql_doc *d);

@@ -114,31 +114,6 @@ int ql_annot_is_space(const char *t, uint32_t a, uint32_t b) {
   return 1;
 }
 
-int ql_annot_ieq(const char *a, size_t an, const char *b) {
-  size_t i;
-  for (i = 0; i < an; i++) {
-    unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
-    if (!y) return 0;
-    if (x >= 'A' && x <= 'Z') x = (unsigned char)(x + 32);
-    if (y >= 'A' && y <= 'Z') y = (unsigned char)(y + 32);
-    if (x != y) return 0;
-  }
-  return b[an] == '\0';
-}
-
-int ql_annot_ieq_prefix(const char *a, size_t an, const char *b) {
-  size_t i;
-  for (i = 0; b[i]; i++) {
-    unsigned char x, y = (unsigned char)b[i];
-    if (i >= an) return 0;
-    x = (unsigned char)a[i];
-    if (x >= 'A' && x <= 'Z') x = (unsigned char)(x + 32);
-    if (y >= 'A' && y <= 'Z') y = (unsigned char)(y + 32);
-    if (x != y) return 0;
-  }
-  return 1;
-}
-
 /* ---- lifecycle ---- */
 static void free_scratch(ql_doc *d) {
   struct ql_annot *a = d->annot;

@@ -162,3 +162,30 @@ int32_t ql_doc_section_at(const ql_doc *d, uint32_t pos) {
     if (s[i].start <= pos && pos < s[i].stop) return i;
   return QL_NONE;
 }
+
+/* ASCII case-insensitive comparisons of a text piece with a C string, for
+ * the readers' and passes' word lists. */
+int ql_ieq(const char *a, size_t an, const char *b) {
+  size_t i;
+  for (i = 0; i < an; i++) {
+    unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
+    if (!y) return 0;
+    if (x >= 'A' && x <= 'Z') x = (unsigned char)(x + 32);
+    if (y >= 'A' && y <= 'Z') y = (unsigned char)(y + 32);
+    if (x != y) return 0;
+  }
+  return b[an] == '\0';
+}
+
+int ql_iprefix(const char *a, size_t an, const char *b) {
+  size_t i;
+  for (i = 0; b[i]; i++) {
+    unsigned char x, y = (unsigned char)b[i];
+    if (i >= an) return 0;
+    x = (unsigned char)a[i];
+    if (x >= 'A' && x <= 'Z') x = (unsigned char)(x + 32);
+    if (y >= 'A' && y <= 'Z') y = (unsigned char)(y + 32);
+    if (x != y) return 0;
+  }
+  return 1;
+}

@@ -130,5 +130,9 @@ void ql_find_enumerations(ql_doc *d);
 void ql_tokenize(ql_doc *d);
 /* Finds acronyms, actors, quantities, references and recommendations. */
 void ql_annot_free(ql_doc *d);
+/* a[0..an) equals the NUL-terminated b, ASCII case ignored (model.c) */
+int ql_ieq(const char *a, size_t an, const char *b);
+/* b is a prefix of a[0..an), ASCII case ignored */
+int ql_iprefix(const char *a, size_t an, const char *b);
 
 #endif

@@ -29,23 +29,10 @@ static int is_up(unsigned char c) { return c >= 'A' && c <= 'Z'; }
 static int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
 static int lower(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
 
-/* Case-insensitive: does s[a, b) equal / start with w? */
-static int ieq(const char *s, uint32_t a, uint32_t b, const char *w) {
-  size_t n = strlen(w), k;
-  if (b - a != n) return 0;
-  for (k = 0; k < n; k++) if (lower((unsigned char)s[a + k]) != lower((unsigned char)w[k])) return 0;
-  return 1;
-}
-static int iprefix(const char *s, uint32_t a, uint32_t b, const char *w) {
-  size_t n = strlen(w), k;
-  if (b - a < n) return 0;
-  for (k = 0; k < n; k++) if (lower((unsigned char)s[a + k]) != lower((unsigned char)w[k])) return 0;
-  return 1;
-}
 static int icontains(const char *s, uint32_t a, uint32_t b, const char *w) {
   size_t n = strlen(w);
   uint32_t i;
-  for (i = a; i + n <= b; i++) if (lower((unsigned char)s[i]) == lower((unsigned char)w[0]) && iprefix(s, i, b, w)) return 1;
+  for (i = a; i + n <= b; i++) if (lower((unsigned char)s[i]) == lower((unsigned char)w[0]) && ql_iprefix(s + i, b - i, w)) return 1;
   return 0;
 }
 
@@ -100,9 +87,9 @@ static int is_chrome(const char *s, uint32_t a, uint32_t b) {
   size_t k;
   uint32_t e = b;
   while (e > a && (s[e - 1] == ':' || s[e - 1] == '.' || s[e - 1] == ' ')) e--;
-  for (k = 0; chrome_lines[k]; k++) if (ieq(s, a, e, chrome_lines[k])) return 1;
+  for (k = 0; chrome_lines[k]; k++) if (ql_ieq(s + a, e - a, chrome_lines[k])) return 1;
   if (b - a > 300) return 0;
-  for (k = 0; chrome_starts[k]; k++) if (iprefix(s, a, b, chrome_starts[k])) return 1;
+  for (k = 0; chrome_starts[k]; k++) if (ql_iprefix(s + a, b - a, chrome_starts[k])) return 1;
   for (k = 0; chrome_contains[k]; k++) if (icontains(s, a, b, chrome_contains[k])) return 1;
   return 0;
 }
@@ -141,7 +128,7 @@ static const heading_def headings[] = {
 static const heading_def *find_heading(const char *s, uint32_t a, uint32_t b) {
   size_t k;
   while (b > a && (s[b - 1] == ':' || s[b - 1] == ' ')) b--;
-  for (k = 0; headings[k].name; k++) if (ieq(s, a, b, headings[k].name)) return &headings[k];
+  for (k = 0; headings[k].name; k++) if (ql_ieq(s + a, b - a, headings[k].name)) return &headings[k];
   return NULL;
 }
 
@@ -207,7 +194,7 @@ static int find_field(const char *s, uint32_t a, uint32_t b, field_hit *h) {
   if (b - a > 400) return 0;
   for (k = 0; fields[k].label; k++) {
     uint32_t n = (uint32_t)strlen(fields[k].label), v;
-    if (b - a <= n || !iprefix(s, a, b, fields[k].label)) continue;
+    if (b - a <= n || !ql_iprefix(s + a, b - a, fields[k].label)) continue;
     v = a + n;
     if (s[v] == ':' || s[v] == '\t' || (s[v] == ' ' && v + 1 < b && s[v + 1] == ' ')) {
       uint32_t w = v;
@@ -405,7 +392,7 @@ static void do_heading(ql_doc *d, page *pg, const heading_def *h, ql_category ca
   close_item(d, pg);
   if (cat != QL_CAT_NONE || (h && h->level2 && (pg->container == C_BODY || pg->container == C_ABSTRACT)))
     level = 2;
-  else if (h) { pg->container = h->container; pg->summary = ieq(d->source, ls, le, "summary"); }
+  else if (h) { pg->container = h->container; pg->summary = ql_ieq(d->source + ls, le - ls, "summary"); }
   else pg->container = C_OTHER;
   while (e > ls && (d->source[e - 1] == ' ' || d->source[e - 1] == ':')) e--;
   ql_block_sep(d, ls);

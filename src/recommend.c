@@ -171,9 +171,9 @@ static void title_flags(const char *s, size_t n, int *rec, uint8_t *horizon) {
     }
     if (i > 0 && ((s[i - 1] | 32) >= 'a' && (s[i - 1] | 32) <= 'z')) continue; /* phrases start words */
     for (k = 0; !*rec && recs[k]; k++)
-      if ((unsigned char)recs[k][0] == ch && ql_annot_ieq_prefix(s + i, n - i, recs[k])) *rec = 1;
+      if ((unsigned char)recs[k][0] == ch && ql_iprefix(s + i, n - i, recs[k])) *rec = 1;
     for (k = 0; !*horizon && hz[k].w; k++)
-      if ((unsigned char)hz[k].w[0] == ch && ql_annot_ieq_prefix(s + i, n - i, hz[k].w)) *horizon = hz[k].h;
+      if ((unsigned char)hz[k].w[0] == ch && ql_iprefix(s + i, n - i, hz[k].w)) *horizon = hz[k].h;
   }
 }
 
@@ -327,7 +327,7 @@ static void action(const rctx *c, ql_recommendation *r, uint32_t k, uint32_t lim
                                             "although", "though", "thereby", NULL };
         int j;
         for (j = 0; conj[j]; j++)
-          if (ql_annot_ieq(t + c->st[e + 1], c->sp[e + 1] - c->st[e + 1], conj[j])) break;
+          if (ql_ieq(t + c->st[e + 1], c->sp[e + 1] - c->st[e + 1], conj[j])) break;
         if (conj[j]) break;
       }
     }

@@ -388,6 +388,13 @@ static ql_str rstr(Reader *r, const char *what, uint32_t i) {
   return s;
 }
 
+/* A name (rule, reason, code) written as an index into the names table. */
+static const char *rname(Reader *r, const char *what, uint32_t i, const char *role) {
+  uint32_t k = rvar(r, what);
+  if (k >= r->names.n) fail(r, "%s %u: %s %u does not exist", what, i, role, k);
+  return ((const char **)r->ptrs.p)[k];
+}
+
 /* A span written as (start or gap from base, length): returns it checked
  * against lim (the text or source length). */
 static ql_span rspan(Reader *r, uint64_t base, uint32_t lim, const char *what, uint32_t i) {
@@ -599,10 +606,8 @@ static void load_body(Reader *r) {
   {
     ql_repair *x = (ql_repair *)alloc_vec(r, &d->repairs, sizeof *x, n);
     for (i = 0; i < n; i++) {
-      uint32_t k = rvar(r, "repair");
       ql_span sp;
-      if (k >= r->names.n) fail(r, "repair %u: rule name %u does not exist", i, k);
-      x[i].rule = ptr[k];
+      x[i].rule = rname(r, "repair", i, "rule name");
       x[i].from = rstr(r, "repair", i); x[i].to = rstr(r, "repair", i);
       sp = rspan(r, 0, d->srclen, "repair", i);
       x[i].src_start = sp.start; x[i].src_stop = sp.stop;
@@ -614,10 +619,8 @@ static void load_body(Reader *r) {
   {
     ql_dropped *x = (ql_dropped *)alloc_vec(r, &d->dropped, sizeof *x, n);
     for (i = 0; i < n; i++) {
-      uint32_t k = rvar(r, "dropped region");
       ql_span sp;
-      if (k >= r->names.n) fail(r, "dropped region %u: reason %u does not exist", i, k);
-      x[i].reason = ptr[k];
+      x[i].reason = rname(r, "dropped region", i, "reason");
       sp = rspan(r, 0, d->srclen, "dropped region", i);
       x[i].src_start = sp.start; x[i].src_stop = sp.stop;
     }
@@ -626,9 +629,7 @@ static void load_body(Reader *r) {
   {
     ql_warning *x = (ql_warning *)alloc_vec(r, &d->warnings, sizeof *x, n);
     for (i = 0; i < n; i++) {
-      uint32_t k = rvar(r, "warning");
-      if (k >= r->names.n) fail(r, "warning %u: code %u does not exist", i, k);
-      x[i].code = ptr[k];
+      x[i].code = rname(r, "warning", i, "code");
       x[i].message = rstr(r, "warning", i);
       x[i].start = rvar(r, "warning");
       if (x[i].start > tl) fail(r, "warning %u: position %u beyond the text", i, x[i].start);

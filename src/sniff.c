@@ -10,21 +10,9 @@
 
 #define SNIFF_MAX 65536u
 
-static int lower(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
 static int is_up(unsigned char c) { return c >= 'A' && c <= 'Z'; }
 static int is_low(unsigned char c) { return c >= 'a' && c <= 'z'; }
 static int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
-
-static int starts(const char *s, uint32_t a, uint32_t b, const char *w) {
-  size_t n = strlen(w), k;
-  if (b - a < n) return 0;
-  for (k = 0; k < n; k++) if (lower((unsigned char)s[a + k]) != lower((unsigned char)w[k])) return 0;
-  return 1;
-}
-
-static int equals(const char *s, uint32_t a, uint32_t b, const char *w) {
-  return b - a == strlen(w) && starts(s, a, b, w);
-}
 
 static int contains(const char *s, uint32_t a, uint32_t b, const char *w) {
   size_t n = strlen(w);
@@ -110,15 +98,15 @@ ql_format ql_sniff(const char *s, uint32_t len) {
     /* a page of a PDF conversion that starts with one space */
     if (s[ls] == ' ' && ls + 1 < le && s[ls + 1] != ' ') page_starts++;
     ql_trim(s, &a, &b);
-    for (k = 0; portal_cues[k]; k++) if (starts(s, a, b, portal_cues[k])) { portal++; break; }
+    for (k = 0; portal_cues[k]; k++) if (ql_iprefix(s + a, b - a, portal_cues[k])) { portal++; break; }
     if (contains(s, a, b, "Together they form a unique fingerprint")) portal++;
-    if (equals(s, a, b, "abstract")) abstract_head++;
-    for (k = 0; chrome_cues[k]; k++) if (equals(s, a, b, chrome_cues[k])) { chrome++; break; }
+    if (ql_ieq(s + a, b - a, "abstract")) abstract_head++;
+    for (k = 0; chrome_cues[k]; k++) if (ql_ieq(s + a, b - a, chrome_cues[k])) { chrome++; break; }
     glued += glued_label(s, a, b);
     if (contains(s, a, b, "**")) bold++;
     sup += superscripts(s, a, b);
     headers += running_header(s, a, b);
-    if (s[a] == '#' || starts(s, a, b, "```") || starts(s, ls, le, "    ") || contains(s, a, b, "](")) markdown++;
+    if (s[a] == '#' || ql_iprefix(s + a, b - a, "```") || ql_iprefix(s + ls, le - ls, "    ") || contains(s, a, b, "](")) markdown++;
     /* a hard-wrapped line: 50-90 bytes and the paragraph goes on below */
     if (prev_text && prev_len >= 50 && prev_len <= 90) wrapped++;
     prev_text = 1;
