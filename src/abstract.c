@@ -122,13 +122,36 @@ static int colon_label(const scan *sc, uint32_t c, uint32_t from, label *out) {
   return 0;
 }
 
+/* The first of the eight bytes of w where start_label has something to
+ * decide: a byte that cannot be in a label (line breaks included), or a
+ * capital or digit right after a lower-case letter (prev_low: the byte
+ * before w is one); 8 when none is. */
+static unsigned label_stop(uint64_t w, int prev_low) {
+  uint64_t w7 = w & ~QL_HIGH;
+  uint64_t low = QL_IN_RANGE(w7, 'a', 'z') & ~w, up = QL_IN_RANGE(w7, 'A', 'Z') & ~w;
+  uint64_t dig = QL_IN_RANGE(w7, '0', '9') & ~w;
+  uint64_t lab = (low | up | QL_IN_RANGE(w7, ' ', ' ') | QL_IN_RANGE(w7, '&', ')') | QL_IN_RANGE(w7, ',', '-') |
+                  QL_IN_RANGE(w7, '/', '/')) & ~w;
+  uint64_t glued = (up | dig) & (low << 8 | (prev_low ? 0x80u : 0u));
+  uint64_t stop = (~lab & QL_HIGH) | glued;
+  return stop ? ql_ctz64(stop) / 8 : 8;
+}
+
 /* A label at a sentence start i: glued to its text (`ResultsThree`, the label
  * in title case, the text starting upper-case or with a digit) or alone on
  * its line. */
 static int start_label(const scan *sc, uint32_t i, label *out) {
   uint32_t j;
   for (j = i + 1; j < sc->e && j - i < MAXLAB; j++) {
-    unsigned char c = sc->src[j];
+    unsigned char c;
+    /* most bytes only continue the label: skip them eight at a time */
+    while (j + 8 <= sc->e && j - i < MAXLAB) {
+      unsigned k = label_stop(ql_load64((const char *)sc->src + j), is_low(sc->src[j - 1]));
+      j += k;
+      if (k < 8) break;
+    }
+    if (j >= sc->e || j - i >= MAXLAB) break;
+    c = sc->src[j];
     if (c == '\n' || c == '\r') {
       ql_category cat = lookup(sc, i, j);
       if (cat == QL_CAT_NONE) return 0;

@@ -73,6 +73,17 @@ void ql_field_add(ql_doc *d, const char *key, size_t klen, const char *v, size_t
   QL_VEC_PUSH(&d->mem, &d->fields, ql_field, f);
 }
 
+void ql_field_add_source(ql_doc *d, uint32_t ks, uint32_t klen, uint32_t vs, uint32_t vlen) {
+  ql_field f;
+  if ((uint64_t)vs + vlen >= QL_STR_IN_SOURCE || (uint64_t)ks + klen >= QL_STR_IN_SOURCE) {
+    ql_field_add(d, d->source + ks, klen, d->source + vs, vlen); /* beyond the flag's reach */
+    return;
+  }
+  f.key.off = ks | QL_STR_IN_SOURCE; f.key.len = klen;
+  f.value.off = vs | QL_STR_IN_SOURCE; f.value.len = vlen;
+  QL_VEC_PUSH(&d->mem, &d->fields, ql_field, f);
+}
+
 const char *ql_meta_get(const ql_doc *d, const char *key, size_t *len) {
   uint32_t i;
   size_t kl = strlen(key);
@@ -119,7 +130,10 @@ ACCESSOR(ql_doc_warnings, ql_warning, warnings)
 ql_format ql_doc_format(const ql_doc *d) { return d->format; }
 const char *ql_doc_source(const ql_doc *d, size_t *len) { *len = d->srclen; return d->source ? d->source : ""; }
 const char *ql_doc_text(const ql_doc *d, size_t *len) { *len = d->text.n; return d->text.p ? (const char *)d->text.p : ""; }
-const char *ql_doc_str(const ql_doc *d, ql_str s) { return (const char *)d->pool.p + s.off; }
+const char *ql_doc_str(const ql_doc *d, ql_str s) {
+  if (s.off & QL_STR_IN_SOURCE) return d->source + (s.off & ~QL_STR_IN_SOURCE);
+  return (const char *)d->pool.p + s.off;
+}
 ql_vocab *ql_doc_vocab(const ql_doc *d) { return d->vocab; }
 size_t ql_doc_ntokens(const ql_doc *d) { return d->tok_start.n; }
 const uint32_t *ql_doc_token_starts(const ql_doc *d) { return (const uint32_t *)d->tok_start.p; }

@@ -93,6 +93,8 @@ void ql_section_close(ql_doc *d, int level, uint32_t stop);
 int ql_section_depth(const ql_doc *d); /* level of the innermost open section, 0 if none */
 void ql_meta_add(ql_doc *d, const char *key, const char *v, size_t n);
 void ql_field_add(ql_doc *d, const char *key, size_t klen, const char *v, size_t n);
+/* The same for a key and value found verbatim in the source: no copy. */
+void ql_field_add_source(ql_doc *d, uint32_t ks, uint32_t klen, uint32_t vs, uint32_t vlen);
 /* Returns the first canonical value of key, or NULL. */
 const char *ql_meta_get(const ql_doc *d, const char *key, size_t *len);
 void ql_warn(ql_doc *d, const char *code, uint32_t pos, const char *fmt, ...);

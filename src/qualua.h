@@ -69,8 +69,12 @@ typedef enum {
 
 typedef struct { uint32_t start, stop; } ql_span;
 
-/* A string held in the document's string pool. */
+/* A string of the document: held in its string pool, or, when off has
+ * QL_STR_IN_SOURCE set, the source bytes at off without the flag (raw
+ * fields as found need no copy).  Read it with ql_doc_str and len: a
+ * string in the source is not NUL-terminated. */
 typedef struct { uint32_t off, len; } ql_str;
+#define QL_STR_IN_SOURCE 0x80000000u
 
 typedef struct {
   uint8_t kind;        /* ql_block_kind */
@@ -156,7 +160,7 @@ const char *ql_token_kind_name(ql_token_kind k);
 ql_format ql_doc_format(const ql_doc *d);
 const char *ql_doc_source(const ql_doc *d, size_t *len);
 const char *ql_doc_text(const ql_doc *d, size_t *len);
-const char *ql_doc_str(const ql_doc *d, ql_str s);  /* pointer into the pool; s.len bytes */
+const char *ql_doc_str(const ql_doc *d, ql_str s);  /* s.len bytes in the pool or the source */
 ql_vocab *ql_doc_vocab(const ql_doc *d);
 
 /* Maps a text offset to its source offset (start side: the first source byte

@@ -230,18 +230,17 @@ static void meta_rng(ql_doc *d, const char *key, rng r) {
   if (has(r) && r.e > r.s) meta_put(d, key, d->source + r.s, r.e - r.s);
 }
 
-/* Raw field: a one-line value verbatim; continuation lines trimmed and joined
- * with '\n' so the line structure (e.g. N1 lists) survives. */
+/* Raw field: a one-line value verbatim, where it lies in the source;
+ * continuation lines trimmed and joined with '\n' in the pool, so the line
+ * structure (e.g. N1 lists) survives. */
 static void field_put(ql_doc *d, const ris_field *f) {
-  char tag[2];
-  tag[0] = f->t0; tag[1] = f->t1;
-  if (!f->multiline) { ql_field_add(d, tag, 2, d->source + f->vs, f->ve - f->vs); return; }
+  if (!f->multiline) { ql_field_add_source(d, f->ts, 2, f->vs, f->ve - f->vs); return; }
   {
     const char *s = d->source;
     ql_field x;
     char *o;
     uint32_t i = f->vs, k = 0;
-    x.key = ql_pool_add(d, tag, 2);
+    x.key = ql_pool_add(d, s + f->ts, 2);
     ql_vec_reserve(&d->mem, &d->pool, 1, (size_t)d->pool.n + (f->ve - f->vs) + 1);
     o = (char *)d->pool.p + d->pool.n;
     while (i < f->ve) {
@@ -762,9 +761,6 @@ void ql_read_ris(ql_doc *d) {
   r.lf_from = r.cr_from = NOPOS;
   r.pos = is_bom(s, 0, r.len) ? 3 : 0; /* the pipeline logged it */
   j.s = NOPOS; j.e = 0; j.textlike = 0;
-  /* every raw field is kept in the pool: about the size of the source, so
-     reserve it once (pages are only touched as they fill) */
-  ql_vec_reserve(&d->mem, &d->pool, 1, (size_t)r.len + 64);
   if (r.len > 0 && !ql_looks_like_ris(s + r.pos, r.len - r.pos))
     ql_warn(d, "ris-unsniffed", 0, "input does not start like RIS (no TY line near the start); read as RIS anyway");
   while (r.pos < r.len) {

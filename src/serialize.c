@@ -82,7 +82,9 @@ static void wbytes(Writer *w, const void *s, size_t n) {
 }
 static void wstr(Writer *w, ql_str s) { wvar(w, s.off); wvar(w, s.len); }
 
-static void str_end(uint32_t *end, ql_str s) { if (s.off + s.len > *end) *end = s.off + s.len; }
+static void str_end(uint32_t *end, ql_str s) {
+  if (!(s.off & QL_STR_IN_SOURCE) && s.off + s.len > *end) *end = s.off + s.len;
+}
 
 /* Bytes of the pool the stored model refers to.  The annotation passes run
  * last and append their names after these; leaving them out keeps a saved,
@@ -383,7 +385,11 @@ static uint32_t rbytes(Reader *r, const char *what) {
 static ql_str rstr(Reader *r, const char *what, uint32_t i) {
   ql_str s;
   s.off = rvar(r, what); s.len = rvar(r, what);
-  if ((uint64_t)s.off + s.len > r->d->pool.n)
+  if (s.off & QL_STR_IN_SOURCE) {
+    if ((uint64_t)(s.off & ~QL_STR_IN_SOURCE) + s.len > r->d->srclen)
+      fail(r, "%s %u: string [%u, +%u) outside the source of %u bytes", what, i, s.off & ~QL_STR_IN_SOURCE,
+           s.len, r->d->srclen);
+  } else if ((uint64_t)s.off + s.len > r->d->pool.n)
     fail(r, "%s %u: string [%u, +%u) outside the pool of %u bytes", what, i, s.off, s.len, r->d->pool.n);
   return s;
 }
