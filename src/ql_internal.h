@@ -130,6 +130,9 @@ void ql_read_text(ql_doc *d);
 int ql_emit_abstract(ql_doc *d, uint32_t s, uint32_t e, int level);
 void ql_find_enumerations(ql_doc *d);
 void ql_tokenize(ql_doc *d);
+/* ql_vocab_intern for s whose eight bytes s[0..8) may all be read (a token
+   of the text, which ql_tokenize pads with zeros). */
+uint32_t ql_vocab_intern_padded(ql_vocab *v, const char *s, size_t n);
 /* Finds acronyms, actors, quantities, references and recommendations. */
 void ql_annot_free(ql_doc *d);
 /* a[0..an) equals the NUL-terminated b, ASCII case ignored (model.c) */

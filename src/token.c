@@ -46,22 +46,38 @@ static inline int char_class(const char *t, uint32_t stop, uint32_t i, int *len)
   return wide_class(t, stop, i, len);
 }
 
-static inline void push(ql_doc *d, uint32_t s, uint32_t e, int kind) {
-  const char *t = (const char *)d->text.p;
-  uint32_t id = ql_vocab_intern(d->vocab, t + s, e - s), n = d->tok_start.n;
-  if (id == UINT32_MAX && d->mem.oom) longjmp(*d->mem.oom, 1);
-  if (n == d->tok_start.cap) { /* the four arrays grow together */
-    size_t need = (size_t)n + 1;
-    ql_vec_reserve(&d->mem, &d->tok_start, 4, need);
-    ql_vec_reserve(&d->mem, &d->tok_stop, 4, need);
-    ql_vec_reserve(&d->mem, &d->tok_form, 4, need);
-    ql_vec_reserve(&d->mem, &d->tok_kind, 1, need);
+/* The four token arrays, written through local pointers while a block is
+ * tokenised (the vectors' counts are set once at the end). */
+typedef struct {
+  ql_doc *d;
+  uint32_t *start, *stop, *form;
+  uint8_t *kind;
+  uint32_t n, cap;
+} tokens;
+
+static void reserve_tokens(tokens *o, size_t need) {
+  ql_doc *d = o->d;
+  ql_vec_reserve(&d->mem, &d->tok_start, 4, need); /* the four arrays grow together */
+  ql_vec_reserve(&d->mem, &d->tok_stop, 4, need);
+  ql_vec_reserve(&d->mem, &d->tok_form, 4, need);
+  ql_vec_reserve(&d->mem, &d->tok_kind, 1, need);
+  o->start = (uint32_t *)d->tok_start.p; o->stop = (uint32_t *)d->tok_stop.p;
+  o->form = (uint32_t *)d->tok_form.p; o->kind = (uint8_t *)d->tok_kind.p;
+  o->cap = d->tok_start.cap;
+  if (o->cap > d->tok_stop.cap) o->cap = d->tok_stop.cap;
+  if (o->cap > d->tok_form.cap) o->cap = d->tok_form.cap;
+  if (o->cap > d->tok_kind.cap) o->cap = d->tok_kind.cap;
+}
+
+static inline void push(tokens *o, const char *t, uint32_t s, uint32_t e, int kind) {
+  uint32_t id = ql_vocab_intern_padded(o->d->vocab, t + s, e - s), n = o->n;
+  if (id == UINT32_MAX && o->d->mem.oom) longjmp(*o->d->mem.oom, 1);
+  if (n == o->cap) {
+    reserve_tokens(o, (size_t)n + 1);
+    if (n == o->cap) return; /* no memory and no handler: the token is left out */
   }
-  ((uint32_t *)d->tok_start.p)[n] = s;
-  ((uint32_t *)d->tok_stop.p)[n] = e;
-  ((uint32_t *)d->tok_form.p)[n] = id;
-  ((uint8_t *)d->tok_kind.p)[n] = (uint8_t)kind;
-  d->tok_start.n = d->tok_stop.n = d->tok_form.n = d->tok_kind.n = n + 1;
+  o->start[n] = s; o->stop[n] = e; o->form[n] = id; o->kind[n] = (uint8_t)kind;
+  o->n = n + 1;
 }
 
 static int starts_url(const char *t, uint32_t i, uint32_t stop) {
@@ -99,9 +115,9 @@ static inline uint32_t alnum_run(const char *t, uint32_t e, uint32_t stop, uint3
   return e;
 }
 
-static void tokenize_range(ql_doc *d, uint32_t i, uint32_t stop) {
-  const char *t = (const char *)d->text.p;
-  uint32_t tn = d->text.n;
+static void tokenize_range(tokens *o, uint32_t i, uint32_t stop) {
+  const char *t = (const char *)o->d->text.p;
+  uint32_t tn = o->d->text.n;
   while (i < stop) {
     int len, cls;
     uint32_t e;
@@ -110,7 +126,7 @@ static void tokenize_range(ql_doc *d, uint32_t i, uint32_t stop) {
     if (cls == C_SPACE) { i += (uint32_t)len; continue; }
     if (cls == C_ALPHA && (t[i] == 'h' || t[i] == 'w') && starts_url(t, i, stop)) {
       e = url_end(t, i, stop);
-      push(d, i, e, QL_TOK_SYMBOL);
+      push(o, t, i, e, QL_TOK_SYMBOL);
       i = e;
       continue;
     }
@@ -121,7 +137,7 @@ static void tokenize_range(ql_doc *d, uint32_t i, uint32_t stop) {
         int l2, c2, letter = 0;
         e = alnum_run(t, e, stop, tn, &letter);
         if (letter) kind = QL_TOK_WORD;
-        if (e >= stop) break;
+        if (e >= stop || t[e] == ' ') break;
         /* a letter or digit here is not ASCII, or lies within eight bytes
            of the end of the text */
         c2 = char_class(t, stop, e, &l2);
@@ -143,18 +159,18 @@ static void tokenize_range(ql_doc *d, uint32_t i, uint32_t stop) {
         }
         break;
       }
-      push(d, i, e, kind);
+      push(o, t, i, e, kind);
     } else if (cls == C_SUPER) {
       for (;;) {
         int l2;
         if (e >= stop || char_class(t, stop, e, &l2) != C_SUPER) break;
         e += (uint32_t)l2;
       }
-      push(d, i, e, QL_TOK_SYMBOL);
+      push(o, t, i, e, QL_TOK_SYMBOL);
     } else {
       /* runs of the same punctuation byte ("...", "--") are one token */
       if (len == 1) while (e < stop && t[e] == t[i]) e++;
-      push(d, i, e, cls == C_PUNCT ? QL_TOK_PUNCT : QL_TOK_SYMBOL);
+      push(o, t, i, e, cls == C_PUNCT ? QL_TOK_PUNCT : QL_TOK_SYMBOL);
     }
     i = e;
   }
@@ -162,13 +178,17 @@ static void tokenize_range(ql_doc *d, uint32_t i, uint32_t stop) {
 
 void ql_tokenize(ql_doc *d) {
   uint32_t b;
-  size_t guess = d->text.n / 6 + 16; /* about one token per six bytes of English */
-  ql_vec_reserve(&d->mem, &d->tok_start, 4, guess);
-  ql_vec_reserve(&d->mem, &d->tok_stop, 4, guess);
-  ql_vec_reserve(&d->mem, &d->tok_form, 4, guess);
-  ql_vec_reserve(&d->mem, &d->tok_kind, 1, guess);
+  tokens o;
+  o.d = d;
+  o.n = d->tok_start.n;
+  /* zeros after the text, so a token's eight bytes can be read at once */
+  ql_vec_reserve(&d->mem, &d->text, 1, (size_t)d->text.n + 8);
+  if (d->text.cap < d->text.n + 8) return; /* no memory and no handler */
+  memset((char *)d->text.p + d->text.n, 0, 8);
+  reserve_tokens(&o, d->text.n / 6 + 16); /* about one token per six bytes of English */
   for (b = 0; b < d->blocks.n; b++) {
     const ql_block *bl = &QL_VEC_AT(d->blocks, ql_block, b);
-    tokenize_range(d, bl->start, bl->stop);
+    tokenize_range(&o, bl->start, bl->stop);
+    d->tok_start.n = d->tok_stop.n = d->tok_form.n = d->tok_kind.n = o.n; /* an OOM jump keeps what is done */
   }
 }

@@ -19,6 +19,7 @@ struct ql_vocab {
   ql_alloc_fn f; void *ud;
   struct slot { uint64_t w0; uint32_t n, id1; } *slots; /* id1 = id + 1, 0 = empty */
   uint32_t nslots;      /* power of two */
+  unsigned shift;       /* 64 - log2(nslots): a slot is the hash's top bits */
   uint32_t *forms;      /* form i: chars[forms[2i] ..] of length forms[2i + 1] */
   uint32_t n, cap;
   char *chars; size_t nchars, capchars; /* word-aligned, zero-padded forms */
@@ -35,10 +36,16 @@ static inline uint64_t hash_finish(uint64_t h, size_t n) {
   return h ^ (h >> 32);
 }
 
+/* A form of one word (most tokens) is hashed by one multiplication, whose
+   top bits, the slot, depend on every byte; forms hold no NUL, so the
+   zero-padded word already tells the length. */
+static inline uint64_t hash_one(uint64_t w) { return w * HASH_MUL; }
+
 /* Hash of nw zero-padded words at p (a candidate or a stored form). */
 static inline uint64_t hash_words(const void *p, size_t nw, size_t n) {
   uint64_t h = HASH_SEED;
   size_t j;
+  if (nw == 1) return hash_one(ql_load64((const char *)p));
   for (j = 0; j < nw; j++) h = hash_step(h, ql_load64((const char *)p + j * 8));
   return hash_finish(h, n);
 }
@@ -57,7 +64,7 @@ ql_vocab *ql_vocab_new(ql_alloc_fn f, void *ud) {
   if (!v) return NULL;
   memset(v, 0, sizeof *v);
   v->f = f; v->ud = ud;
-  v->nslots = 1024;
+  v->nslots = 1024; v->shift = 64 - 10;
   v->slots = (struct slot *)f(ud, NULL, 0, v->nslots * sizeof *v->slots);
   v->cap = 512;
   v->forms = (uint32_t *)f(ud, NULL, 0, v->cap * 2 * sizeof(uint32_t));
@@ -86,7 +93,7 @@ static int same_tail(const ql_vocab *v, uint32_t id, const uint64_t *w, size_t n
 }
 
 static inline uint32_t lookup(const ql_vocab *v, const uint64_t *w, size_t n, uint64_t h, uint32_t *slot) {
-  uint32_t mask = v->nslots - 1, i = (uint32_t)h & mask;
+  uint32_t mask = v->nslots - 1, i = (uint32_t)(h >> v->shift);
   uint64_t w0 = n ? w[0] : 0;
   for (;; i = (i + 1) & mask) {
     const struct slot *e = &v->slots[i];
@@ -104,12 +111,12 @@ static int rehash(ql_vocab *v) {
     const struct slot *e = &v->slots[i];
     uint32_t j, id = e->id1 - 1;
     if (!e->id1) continue;
-    j = (uint32_t)hash_words(v->chars + v->forms[2 * id], words_for(e->n), e->n) & (ns - 1);
+    j = (uint32_t)(hash_words(v->chars + v->forms[2 * id], words_for(e->n), e->n) >> (v->shift - 1));
     while (slots[j].id1) j = (j + 1) & (ns - 1);
     slots[j] = *e;
   }
   v->f(v->ud, v->slots, v->nslots * sizeof *v->slots, 0);
-  v->slots = slots; v->nslots = ns;
+  v->slots = slots; v->nslots = ns; v->shift--;
   return 1;
 }
 
@@ -193,18 +200,38 @@ size_t ql_fold(const char *s, size_t n, char *out) {
   return o;
 }
 
-uint32_t ql_vocab_intern(ql_vocab *v, const char *s, size_t n) {
-  if (n >= 1 && n <= 8) { /* most tokens: one word, usually settled by its slot */
-    uint64_t w = ql_load_partial(s, n);
-    if (!(w & QL_HIGH)) {
-      uint32_t mask = v->nslots - 1, i;
-      uint64_t h;
-      w = ql_ascii_lower64(w);
-      h = hash_finish(hash_step(HASH_SEED, w), n);
-      for (i = (uint32_t)h & mask; v->slots[i].id1; i = (i + 1) & mask)
-        if (v->slots[i].w0 == w && v->slots[i].n == n) return v->slots[i].id1 - 1;
-      return insert(v, &w, n, h, i);
+/* An ASCII form of 1 to 8 bytes, zero-padded in w: one word, usually
+   settled by its slot. */
+static inline uint32_t intern_one(ql_vocab *v, uint64_t w, size_t n) {
+  uint32_t mask = v->nslots - 1, i;
+  uint64_t h;
+  w = ql_ascii_lower64(w);
+  h = hash_one(w);
+  for (i = (uint32_t)(h >> v->shift); v->slots[i].id1; i = (i + 1) & mask)
+    if (v->slots[i].w0 == w && v->slots[i].n == n) return v->slots[i].id1 - 1;
+  return insert(v, &w, n, h, i);
+}
+
+uint32_t ql_vocab_intern_padded(ql_vocab *v, const char *s, size_t n) {
+  if (n >= 1 && n <= 8) {
+    uint64_t w = ql_load64(s) & (~0ULL >> (64 - 8 * n));
+    if (!(w & QL_HIGH)) return intern_one(v, w, n);
+  } else if (n > 8 && n <= 16) { /* the next most common: two words */
+    uint64_t w[2];
+    w[0] = ql_load64(s);
+    w[1] = ql_load64(s + 8) & (~0ULL >> (128 - 8 * n));
+    if (!((w[0] | w[1]) & QL_HIGH)) {
+      w[0] = ql_ascii_lower64(w[0]); w[1] = ql_ascii_lower64(w[1]);
+      return intern_hashed(v, w, n, hash_finish(hash_step(hash_step(HASH_SEED, w[0]), w[1]), n));
     }
+  }
+  return ql_vocab_intern(v, s, n);
+}
+
+uint32_t ql_vocab_intern(ql_vocab *v, const char *s, size_t n) {
+  if (n >= 1 && n <= 8) {
+    uint64_t w = ql_load_partial(s, n);
+    if (!(w & QL_HIGH)) return intern_one(v, w, n);
   }
   if (n <= STACK_BYTES) { /* ASCII: folded and hashed a word at a time */
     uint64_t w[STACK_BYTES / 8], any = 0, h = HASH_SEED;
@@ -216,7 +243,7 @@ uint32_t ql_vocab_intern(ql_vocab *v, const char *s, size_t n) {
       w[j] = ql_ascii_lower64(x);
       h = hash_step(h, w[j]);
     }
-    if (!(any & QL_HIGH)) return intern_hashed(v, w, n, hash_finish(h, n));
+    if (!(any & QL_HIGH)) return intern_hashed(v, w, n, nw == 1 ? hash_one(w[0]) : hash_finish(h, n));
   }
   {
     char stack[STACK_BYTES * 3 + 4], *tmp = stack;
