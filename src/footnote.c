@@ -66,9 +66,7 @@ int ql_fn_has_url(const char *s, uint32_t a, uint32_t b) {
 static int url_noise(const char *w, size_t n) {
   static const char *const noise[] = { "http", "https", "www", "com", "org", "net", "html",
                                        "htm", "php", "aspx", "pdf", "index", NULL };
-  size_t k;
-  for (k = 0; noise[k]; k++) if (strlen(noise[k]) == n && memcmp(noise[k], w, n) == 0) return 1;
-  return 0;
+  return ql_list_index(noise, w, n) >= 0;
 }
 
 /* Whether the folded word w occurs as a whole word in s[a, b). */

@@ -228,8 +228,7 @@ static int dangling_end(const char *s, uint32_t a, uint32_t e) {
   if (e - w >= sizeof buf || w == e || (w > a && s[w - 1] != ' ')) return 0;
   for (k = w; k < e; k++) buf[n++] = (char)(s[k] | 0x20);
   buf[n] = '\0';
-  for (k = 0; words[k]; k++) if (strcmp(buf, words[k]) == 0) return 1;
-  return 0;
+  return ql_list_index(words, buf, n) >= 0;
 }
 
 /* One line that could be a heading by itself. */
@@ -792,7 +791,7 @@ static int top_title(const reader *R, const rblock *B) {
                                         "summary", "references", NULL };
   char buf[72];
   size_t n = norm_title(R->src, B->body, B->e, buf, sizeof buf), k;
-  for (k = 0; exact[k]; k++) if (strcmp(buf, exact[k]) == 0) return 1;
+  if (ql_list_index(exact, buf, n) >= 0) return 1;
   for (k = 0; prefix[k]; k++) {
     size_t m = strlen(prefix[k]);
     if (n > m && memcmp(buf, prefix[k], m) == 0 && buf[m] == ' ') return 1;
@@ -922,12 +921,11 @@ static int prose_start(const char *s, uint32_t a, uint32_t e) {
     "currently", "despite", "after", "before", "over", "under", "through", "within",
     "without", "among", "across", "according", "i", "my", "not", "no", "yes", NULL };
   char w[16];
-  size_t n = 0, k;
+  size_t n = 0;
   uint32_t i = start_skip(s, a, e);
   while (i < e && is_alpha((unsigned char)s[i]) && n < sizeof w - 1) w[n++] = (char)(s[i++] | 0x20);
   w[n] = '\0';
-  for (k = 0; words[k]; k++) if (strcmp(w, words[k]) == 0) return 1;
-  return 0;
+  return ql_list_index(words, w, n) >= 0;
 }
 
 /* Shape of a recommendation whose bullet the OCR lost: a short paragraph

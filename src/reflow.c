@@ -100,12 +100,7 @@ static const char *const lexicon[] = {
   "information", "institute", "integrated", "increase", "including", "important", NULL
 };
 
-static int in_lexicon(const char *s, size_t n) {
-  size_t k;
-  for (k = 0; lexicon[k]; k++)
-    if (strlen(lexicon[k]) == n && memcmp(lexicon[k], s, n) == 0) return 1;
-  return 0;
-}
+static int in_lexicon(const char *s, size_t n) { return ql_list_index(lexicon, s, n) >= 0; }
 
 static uint32_t slot_find(const ql_reflow *r, const char *s, size_t n, uint64_t h) {
   const uint32_t *slots = (const uint32_t *)r->wslots.p;
@@ -183,21 +178,15 @@ static int mark(ql_reflow *r, const char *s, size_t n) {
 
 /* ---- pre-scan ---- */
 
-/* Glued word pairs OCR makes of a dropped space. */
-static const char *const glued[][2] = {
-  { "Itis", "It is" }, { "itis", "it is" }, { "Itwas", "It was" }, { "itwas", "it was" },
-  { "Thisis", "This is" }, { "thisis", "this is" }, { "Thatis", "That is" },
-  { "thatis", "that is" }, { "Thereis", "There is" }, { "thereis", "there is" },
-  { "Thereare", "There are" }, { "thereare", "there are" }, { NULL, NULL }
-};
+/* Glued word pairs OCR makes of a dropped space, and their repairs. */
+static const char *const glued[] = {
+  "Itis", "itis", "Itwas", "itwas", "Thisis", "thisis", "Thatis", "thatis", "Thereis",
+  "thereis", "Thereare", "thereare", NULL };
+static const char *const unglued[] = {
+  "It is", "it is", "It was", "it was", "This is", "this is", "That is", "that is", "There is",
+  "there is", "There are", "there are" };
 
-static int glued_index(const char *s, size_t n) {
-  int k;
-  if (n < 4 || n > 8 || !strchr("IiTt", s[0]) || !strchr("sre", s[n - 1])) return -1;
-  for (k = 0; glued[k][0]; k++)
-    if (strlen(glued[k][0]) == n && memcmp(glued[k][0], s, n) == 0) return k;
-  return -1;
-}
+static int glued_index(const char *s, size_t n) { return ql_list_index(glued, s, n); }
 
 /* Prefixes that mostly make hyphenated compounds ("long-term", "self-care"):
  * at a line end their hyphen stays unless the joined word is attested. */
@@ -209,12 +198,7 @@ static const char *const compound_prefixes[] = {
   NULL
 };
 
-static int is_compound_prefix(const char *s, size_t n) {
-  size_t k;
-  for (k = 0; compound_prefixes[k]; k++)
-    if (strlen(compound_prefixes[k]) == n && memcmp(compound_prefixes[k], s, n) == 0) return 1;
-  return 0;
-}
+static int is_compound_prefix(const char *s, size_t n) { return ql_list_index(compound_prefixes, s, n) >= 0; }
 
 static void push_cand(ql_reflow *r, uint8_t kind, uint32_t s, uint32_t e, uint32_t w1,
                       uint32_t w2, uint32_t pos) {
@@ -448,7 +432,7 @@ static uint32_t apply_cand(ql_reflow *r, const ql_rf_cand *c) {
   case RF_GLUED: {
     int k = glued_index(src + c->s, c->e - c->s);
     if (k < 0) return c->s;
-    ql_emit_repair(d, "ocr-glued-words", c->s, c->e, glued[k][1], strlen(glued[k][1]));
+    ql_emit_repair(d, "ocr-glued-words", c->s, c->e, unglued[k], strlen(unglued[k]));
     return c->e;
   }
   case RF_I_GLYPH:
@@ -491,13 +475,10 @@ static int url_start(const char *s, uint32_t i, uint32_t e) {
 static int unit_power(const char *src, uint32_t s, uint32_t pos, int v) {
   static const char *const units[] = { "m", "cm", "mm", "km", "ft", "in", "mi", "yd", NULL };
   uint32_t a = pos;
-  size_t k;
   if (v != 2 && v != 3) return 0;
   while (a > s && is_alpha((unsigned char)src[a - 1]) && pos - a < 3) a--;
   if (a == pos || (a > s && (is_alpha((unsigned char)src[a - 1]) || src[a - 1] == '-'))) return 0;
-  for (k = 0; units[k]; k++)
-    if (strlen(units[k]) == pos - a && memcmp(units[k], src + a, pos - a) == 0) return 1;
-  return 0;
+  return ql_list_index(units, src + a, pos - a) >= 0;
 }
 
 /* Bytes the inline loop must look at. */
