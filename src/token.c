@@ -178,7 +178,7 @@ static void tokenize_range(tokens *o, uint32_t i, uint32_t stop) {
 
 void ql_tokenize(ql_doc *d) {
   uint32_t b;
-  tokens o;
+  tokens o = { NULL, NULL, NULL, NULL, NULL, 0, 0 };
   o.d = d;
   o.n = d->tok_start.n;
   /* zeros after the text, so a token's eight bytes can be read at once */
