@@ -47,7 +47,7 @@ static inline int char_class(const char *t, uint32_t stop, uint32_t i, int *len)
 }
 
 /* The four token arrays, written through local pointers while a block is
- * tokenised (the vectors' counts are set once at the end). */
+ * tokenised (the vectors' counts are set after each block). */
 typedef struct {
   ql_doc *d;
   uint32_t *start, *stop, *form;
