@@ -16,22 +16,6 @@ static inline uint64_t ql_load64(const char *s) {
   memcpy(&w, s, 8);
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
   w = __builtin_bswap64(w);
-/* Index of the lowest set bit of w (w != 0). */
-static inline unsigned ql_ctz64(uint64_t w) {
-#if defined(__GNUC__) || defined(__clang__)
-  return (unsigned)__builtin_ctzll(w);
-#else
-  unsigned k = 0;
-  while (!(w & 1)) { w >>= 1; k++; }
-  return k;
-#endif
-}
-
-/* High bit of each byte of w (all bytes < 0x80) that lies in [lo, hi]:
-   the sums stay inside their byte, so bytes do not disturb each other. */
-#define QL_IN_RANGE(w, lo, hi) \
-  (((w) + (0x80 - (lo)) * QL_ONES) & ~((w) + (0x7F - (hi)) * QL_ONES) & QL_HIGH)
-
 #endif
   return w;
 }
@@ -41,22 +25,6 @@ static inline uint32_t ql_load32(const char *s) {
   memcpy(&w, s, 4);
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
   w = __builtin_bswap32(w);
-/* Index of the lowest set bit of w (w != 0). */
-static inline unsigned ql_ctz64(uint64_t w) {
-#if defined(__GNUC__) || defined(__clang__)
-  return (unsigned)__builtin_ctzll(w);
-#else
-  unsigned k = 0;
-  while (!(w & 1)) { w >>= 1; k++; }
-  return k;
-#endif
-}
-
-/* High bit of each byte of w (all bytes < 0x80) that lies in [lo, hi]:
-   the sums stay inside their byte, so bytes do not disturb each other. */
-#define QL_IN_RANGE(w, lo, hi) \
-  (((w) + (0x80 - (lo)) * QL_ONES) & ~((w) + (0x7F - (hi)) * QL_ONES) & QL_HIGH)
-
 #endif
   return w;
 }
