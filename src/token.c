@@ -115,64 +115,174 @@ static inline uint32_t alnum_run(const char *t, uint32_t e, uint32_t stop, uint3
   return e;
 }
 
+/* One token at t[i] (not a space byte), the careful way: any character,
+   URLs and joiners; returns where the next one may start. */
+static uint32_t one_token(tokens *o, const char *t, uint32_t i, uint32_t stop, uint32_t tn) {
+  int len, cls = char_class(t, stop, i, &len);
+  uint32_t e;
+  if (cls == C_SPACE) return i + (uint32_t)len;
+  if (cls == C_ALPHA && (t[i] == 'h' || t[i] == 'w') && starts_url(t, i, stop)) {
+    e = url_end(t, i, stop);
+    push(o, t, i, e, QL_TOK_SYMBOL);
+    return e;
+  }
+  e = i + (uint32_t)len;
+  if (cls == C_ALPHA || cls == C_DIGIT) {
+    int kind = cls == C_ALPHA ? QL_TOK_WORD : QL_TOK_NUMBER;
+    for (;;) {
+      int l2, c2, letter = 0;
+      e = alnum_run(t, e, stop, tn, &letter);
+      if (letter) kind = QL_TOK_WORD;
+      if (e >= stop || t[e] == ' ') break;
+      /* a letter or digit here is not ASCII, or lies within eight bytes
+         of the end of the text */
+      c2 = char_class(t, stop, e, &l2);
+      if (c2 == C_ALPHA || c2 == C_DIGIT) {
+        if (c2 == C_ALPHA) kind = QL_TOK_WORD;
+        e += (uint32_t)l2;
+        continue;
+      }
+      /* joiners: hyphen in words, separators inside numbers, apostrophe not before "s " */
+      if (e + 1 < stop && (t[e] == '-' || t[e] == '.' || t[e] == ',' || t[e] == '/' || t[e] == '\'')) {
+        char j = t[e];
+        int l3, c3 = char_class(t, stop, e + 1, &l3);
+        if (j == '-' && (c3 == C_ALPHA || c3 == C_DIGIT)) { e += 1; continue; }
+        if ((j == '.' || j == ',' || j == '/') && kind == QL_TOK_NUMBER && c3 == C_DIGIT) { e += 1; continue; }
+        if (j == '\'' && c3 == C_ALPHA && kind == QL_TOK_WORD &&
+            !((t[e + 1] == 's' || t[e + 1] == 'S') &&
+              (e + 2 >= stop || char_class(t, stop, e + 2, &l3) != C_ALPHA))) { e += 1; continue; }
+      }
+      break;
+    }
+    push(o, t, i, e, kind);
+  } else if (cls == C_SUPER) {
+    for (;;) {
+      int l2;
+      if (e >= stop || char_class(t, stop, e, &l2) != C_SUPER) break;
+      e += (uint32_t)l2;
+    }
+    push(o, t, i, e, QL_TOK_SYMBOL);
+  } else {
+    /* runs of the same punctuation byte ("...", "--") are one token */
+    if (len == 1) while (e < stop && t[e] == t[i]) e++;
+    push(o, t, i, e, cls == C_PUNCT ? QL_TOK_PUNCT : QL_TOK_SYMBOL);
+  }
+  return e;
+}
+
+/* Bit k of each mask says what byte k of 64 bytes at t is: a space (ASCII
+   space, tab, line break; also every byte at or past `lim`), an ASCII letter
+   or digit, an ASCII letter, a byte of a non-ASCII character. */
+typedef struct { uint64_t space, alnum, letter, wide; } masks;
+
+/* High bits of a word's bytes gathered into eight bits (byte k to bit k). */
+static inline uint64_t gather(uint64_t x) { return ((x & QL_HIGH) * 0x0002040810204081ULL) >> 56; }
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+/* Bytes of x in [lo, hi], as a byte mask (shifted so the signed compare
+   sees the range at the bottom). */
+static inline __m128i in_range(__m128i x, int lo, int hi) {
+  return _mm_cmplt_epi8(_mm_add_epi8(x, _mm_set1_epi8((char)(0x80 - lo))), _mm_set1_epi8((char)(-128 + hi - lo + 1)));
+}
+static inline masks chunk_masks(const char *t, uint32_t n) {
+  masks m = { 0, 0, 0, 0 };
+  unsigned k;
+  for (k = 0; k < 4; k++) {
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(t + 16 * k));
+    __m128i letter = in_range(_mm_or_si128(x, _mm_set1_epi8(0x20)), 'a', 'z');
+    __m128i digit = in_range(x, '0', '9');
+    __m128i space = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(' ')), _mm_cmpeq_epi8(x, _mm_set1_epi8('\r'))),
+                                 in_range(x, '\t', '\n'));
+    m.space |= (uint64_t)(unsigned)_mm_movemask_epi8(space) << 16 * k;
+    m.alnum |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(letter, digit)) << 16 * k;
+    m.letter |= (uint64_t)(unsigned)_mm_movemask_epi8(letter) << 16 * k;
+    m.wide |= (uint64_t)(unsigned)_mm_movemask_epi8(x) << 16 * k;
+  }
+  if (n < 64) { /* bytes past the range end every token */
+    uint64_t past = ~0ULL << n;
+    m.space |= past; m.alnum &= ~past; m.letter &= ~past; m.wide &= ~past;
+  }
+  return m;
+}
+#else
+static inline masks chunk_masks(const char *t, uint32_t n) {
+  masks m = { 0, 0, 0, 0 };
+  unsigned k;
+  for (k = 0; k < 8; k++) {
+    uint64_t w = ql_load64(t + 8 * k), w7 = w & ~QL_HIGH;
+    uint64_t letter = QL_IN_RANGE(w7 | 0x20 * QL_ONES, 'a', 'z') & ~w;
+    uint64_t digit = QL_IN_RANGE(w7, '0', '9') & ~w;
+    uint64_t space = (QL_IN_RANGE(w7, ' ', ' ') | QL_IN_RANGE(w7, '\t', '\n') | QL_IN_RANGE(w7, '\r', '\r')) & ~w;
+    m.space |= gather(space) << 8 * k;
+    m.alnum |= gather(letter | digit) << 8 * k;
+    m.letter |= gather(letter) << 8 * k;
+    m.wide |= gather(w) << 8 * k;
+  }
+  if (n < 64) { /* bytes past the range end every token */
+    uint64_t past = ~0ULL << n;
+    m.space |= past; m.alnum &= ~past; m.letter &= ~past; m.wide &= ~past;
+  }
+  return m;
+}
+
+#endif
+
+/* Tokens of t[i..stop).  The common tokens (ASCII words and numbers ended by
+   a space or by punctuation that cannot join, punctuation runs) are read
+   off bit masks of 64 bytes; anything else goes to one_token. */
 static void tokenize_range(tokens *o, uint32_t i, uint32_t stop) {
   const char *t = (const char *)o->d->text.p;
   uint32_t tn = o->d->text.n;
   while (i < stop) {
-    int len, cls;
-    uint32_t e;
-    if (t[i] == ' ') { i++; continue; }
-    cls = char_class(t, stop, i, &len);
-    if (cls == C_SPACE) { i += (uint32_t)len; continue; }
-    if (cls == C_ALPHA && (t[i] == 'h' || t[i] == 'w') && starts_url(t, i, stop)) {
-      e = url_end(t, i, stop);
-      push(o, t, i, e, QL_TOK_SYMBOL);
-      i = e;
-      continue;
-    }
-    e = i + (uint32_t)len;
-    if (cls == C_ALPHA || cls == C_DIGIT) {
-      int kind = cls == C_ALPHA ? QL_TOK_WORD : QL_TOK_NUMBER;
-      for (;;) {
-        int l2, c2, letter = 0;
-        e = alnum_run(t, e, stop, tn, &letter);
-        if (letter) kind = QL_TOK_WORD;
-        if (e >= stop || t[e] == ' ') break;
-        /* a letter or digit here is not ASCII, or lies within eight bytes
-           of the end of the text */
-        c2 = char_class(t, stop, e, &l2);
-        if (c2 == C_ALPHA || c2 == C_DIGIT) {
-          if (c2 == C_ALPHA) kind = QL_TOK_WORD;
-          e += (uint32_t)l2;
-          continue;
+    uint32_t base = i, n = stop - i < 64 ? stop - i : 64;
+    masks m;
+    if (base + 64 > tn + 8) { i = one_token(o, t, i, stop, tn); continue; } /* 64 bytes not readable */
+    m = chunk_masks(t + base, n);
+    for (;;) {
+      uint32_t b = i - base, e, eb;
+      uint64_t rest;
+      unsigned char c, x;
+      if (b >= 64 || !(rest = ~m.space >> b)) { if (b < 64) i = base + 64; break; }
+      b += ql_ctz64(rest);
+      i = base + b;
+      if (b >= n) break;
+      c = (unsigned char)t[i];
+      if (m.alnum >> b & 1) {
+        uint64_t run = ~m.alnum >> b;
+        int word;
+        if (!run) { /* the token goes on past the chunk: masks from its start */
+          if (b == 0) i = one_token(o, t, i, stop, tn); /* longer than 64 bytes */
+          break;
         }
-        /* joiners: hyphen in words, separators inside numbers, apostrophe not before "s " */
-        if (e + 1 < stop && (t[e] == '-' || t[e] == '.' || t[e] == ',' || t[e] == '/' || t[e] == '\'')) {
-          char j = t[e];
-          int l3, c3 = char_class(t, stop, e + 1, &l3);
-          if (j == '-' && (c3 == C_ALPHA || c3 == C_DIGIT)) { e += 1; continue; }
-          if ((j == '.' || j == ',' || j == '/') && kind == QL_TOK_NUMBER && c3 == C_DIGIT &&
-              !(j == ',' && e + 4 <= stop && t[e + 1] == ' ')) { e += 1; continue; }
-          if (j == '\'' && c3 == C_ALPHA && kind == QL_TOK_WORD &&
-              !((t[e + 1] == 's' || t[e + 1] == 'S') &&
-                (e + 2 >= stop || char_class(t, stop, e + 2, &l3) != C_ALPHA))) { e += 1; continue; }
+        eb = b + ql_ctz64(run);
+        e = base + eb;
+        x = (unsigned char)t[e];
+        word = (m.letter >> b & ((1ULL << (eb - b)) - 1)) != 0;
+        if (!(m.space >> eb & 1)) {
+          /* what the careful path decides: non-ASCII, hyphen, apostrophe,
+             separators inside numbers, a possible URL */
+          if ((m.wide >> eb & 1) || x == '-' || x == '\'' ||
+              (!word && (x == '.' || x == ',' || x == '/')) ||
+              ((c == 'h' || c == 'w') && (x == ':' || x == '.'))) {
+            i = one_token(o, t, i, stop, tn);
+            if (i - base >= 64) break;
+            continue;
+          }
         }
-        break;
+        push(o, t, i, e, word ? QL_TOK_WORD : QL_TOK_NUMBER);
+        i = e;
+      } else if (m.wide >> b & 1) {
+        i = one_token(o, t, i, stop, tn);
+        if (i - base >= 64) break;
+      } else {
+        e = i + 1;
+        while (e < stop && t[e] == (char)c) e++;
+        push(o, t, i, e, ascii_class[c] == '3' ? QL_TOK_PUNCT : QL_TOK_SYMBOL);
+        i = e;
+        if (i - base >= 64) break;
       }
-      push(o, t, i, e, kind);
-    } else if (cls == C_SUPER) {
-      for (;;) {
-        int l2;
-        if (e >= stop || char_class(t, stop, e, &l2) != C_SUPER) break;
-        e += (uint32_t)l2;
-      }
-      push(o, t, i, e, QL_TOK_SYMBOL);
-    } else {
-      /* runs of the same punctuation byte ("...", "--") are one token */
-      if (len == 1) while (e < stop && t[e] == t[i]) e++;
-      push(o, t, i, e, cls == C_PUNCT ? QL_TOK_PUNCT : QL_TOK_SYMBOL);
     }
-    i = e;
   }
 }
 
