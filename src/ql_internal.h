@@ -23,9 +23,10 @@ typedef struct { ql_alloc_fn f; void *ud; jmp_buf *oom; } ql_mem;
 void *ql_mem_grow(ql_mem *m, void *p, size_t osize, size_t nsize);
 void ql_vec_reserve(ql_mem *m, ql_vec *v, size_t elsize, size_t need);
 void ql_vec_free(ql_mem *m, ql_vec *v, size_t elsize);
+/* Grows only when full; without memory (and no handler) nothing is added. */
 #define QL_VEC_PUSH(m, v, T, val) do { \
-    ql_vec_reserve((m), (v), sizeof(T), (size_t)(v)->n + 1); \
-    ((T *)(v)->p)[(v)->n++] = (val); } while (0)
+    if ((v)->n >= (v)->cap) ql_vec_reserve((m), (v), sizeof(T), (size_t)(v)->n + 1); \
+    if ((v)->n < (v)->cap) ((T *)(v)->p)[(v)->n++] = (val); } while (0)
 #define QL_VEC_AT(v, T, i) (((T *)(v).p)[i])
 #define QL_VEC_LAST(v, T) (((T *)(v).p)[(v).n - 1])
 
