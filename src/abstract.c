@@ -173,27 +173,44 @@ static int start_label(const scan *sc, uint32_t i, label *out) {
   return 0;
 }
 
-/* The next label at or after pos, or 0. */
-/* Whether eight bytes hold a ':' or a capital (false positives allowed). */
-static int may_start_label(uint64_t w) {
-  uint64_t w7 = w & ~QL_HIGH;
-  return ((QL_IN_RANGE(w7, 'A', 'Z') | QL_IN_RANGE(w7, ':', ':')) & ~w) != 0;
+#if defined(__SSE2__) && !defined(QL_NO_SIMD)
+#include <emmintrin.h>
+/* Bit k set where p[k] (k < 16) is a capital or a ':'. */
+static unsigned label_cands16(const unsigned char *p) {
+  __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+  __m128i up = _mm_cmplt_epi8(_mm_add_epi8(x, _mm_set1_epi8((char)(0x80 - 'A'))), _mm_set1_epi8((char)(-128 + 26)));
+  return (unsigned)_mm_movemask_epi8(_mm_or_si128(up, _mm_cmpeq_epi8(x, _mm_set1_epi8(':'))));
+}
+#else
+static unsigned label_cands16(const unsigned char *p) {
+  unsigned m = 0, k;
+  for (k = 0; k < 2; k++) {
+    uint64_t w = ql_load64((const char *)p + 8 * k), w7 = w & ~QL_HIGH;
+    m |= ql_gather_high((QL_IN_RANGE(w7, 'A', 'Z') | QL_IN_RANGE(w7, ':', ':')) & ~w) << 8 * k;
+  }
+  return m;
+}
+#endif
+
+/* Whether a label ends at the ':' at i or starts at the capital at i. */
+static int label_at(scan *sc, uint32_t i, uint32_t pos, label *out) {
+  unsigned char c = sc->src[i];
+  if (c == ':') return colon_label(sc, i, pos, out);
+  return is_up(c) && (i == pos || !is_labch(sc->src[i - 1]) || sc->src[i - 1] == ' ') &&
+         sentence_start(sc, i) && start_label(sc, i, out);
 }
 
+/* The next label at or after pos, or 0.  Only capitals and colons can be
+ * where a label is decided; they are found sixteen bytes at a time. */
 static int next_label(scan *sc, uint32_t pos, label *out) {
-  uint32_t i;
-  for (i = pos; i < sc->e; i++) {
-    unsigned char c;
-    while (i + 8 <= sc->e && !may_start_label(ql_load64((const char *)sc->src + i))) i += 8;
-    if (i >= sc->e) break;
-    c = sc->src[i];
-    if (c == ':') {
-      if (colon_label(sc, i, pos, out)) { sc->seen++; return 1; }
-    } else if (is_up(c) && (i == pos || !is_labch(sc->src[i - 1]) || sc->src[i - 1] == ' ') &&
-               sentence_start(sc, i)) {
-      if (start_label(sc, i, out)) { sc->seen++; return 1; }
-    }
+  uint32_t i = pos;
+  for (; i + 16 <= sc->e; i += 16) {
+    unsigned m = label_cands16(sc->src + i);
+    for (; m; m &= m - 1)
+      if (label_at(sc, i + ql_ctz64(m), pos, out)) { sc->seen++; return 1; }
   }
+  for (; i < sc->e; i++)
+    if (label_at(sc, i, pos, out)) { sc->seen++; return 1; }
   return 0;
 }
 
@@ -246,26 +263,25 @@ static void emit_para(ql_doc *d, uint32_t a, uint32_t b) {
 
 int ql_emit_abstract(ql_doc *d, uint32_t s, uint32_t e, int level) {
   scan sc;
-  label cur, nxt;
+  label cur, nxt, first[2];
   int n = 0, have;
   if (e > d->srclen) e = d->srclen;
   trim_ws(d->source, &s, &e);
   if (s >= e) return 0;
   sc.src = (const unsigned char *)d->source; sc.s = s; sc.e = e;
   /* pass 1: glued and mixed-case labels count only when the abstract has at
-   * least two labels, so a lone "Background: ..." sentence stays prose */
+   * least two labels, so a lone "Background: ..." sentence stays prose;
+   * when it has, the two found are the first two of pass 2 */
   sc.loose = 1; sc.seen = 0;
-  {
-    uint32_t p = s;
-    while (sc.seen < 2 && next_label(&sc, p, &cur)) p = cur.body;
-    sc.loose = sc.seen >= 2;
-  }
-  sc.seen = 0;
-  have = next_label(&sc, s, &cur);
+  while (sc.seen < 2 && next_label(&sc, sc.seen ? first[0].body : s, &first[sc.seen])) {}
+  sc.loose = sc.seen >= 2;
+  if (sc.loose) { cur = first[0]; have = 1; sc.seen = 1; }
+  else { sc.seen = 0; have = next_label(&sc, s, &cur); }
   emit_para(d, s, have ? cur.ls : e);
   while (have) {
     uint32_t h0, bs = cur.body, be;
-    have = next_label(&sc, cur.body, &nxt);
+    if (sc.loose && n == 0) { nxt = first[1]; sc.seen++; }
+    else have = next_label(&sc, cur.body, &nxt);
     be = have ? nxt.ls : e;
     sep(d, cur.ls);
     ql_section_open(d, d->source + cur.ls, cur.le - cur.ls, level, cur.cat, ql_text_len(d));

@@ -175,10 +175,7 @@ static uint32_t one_token(tokens *o, const char *t, uint32_t i, uint32_t stop, u
    or digit, an ASCII letter, a byte of a non-ASCII character. */
 typedef struct { uint64_t space, alnum, letter, wide; } masks;
 
-/* High bits of a word's bytes gathered into eight bits (byte k to bit k). */
-static inline uint64_t gather(uint64_t x) { return ((x & QL_HIGH) * 0x0002040810204081ULL) >> 56; }
-
-#if defined(__SSE2__)
+#if defined(__SSE2__) && !defined(QL_NO_SIMD)
 #include <emmintrin.h>
 /* Bytes of x in [lo, hi], as a byte mask (shifted so the signed compare
    sees the range at the bottom). */
@@ -214,10 +211,10 @@ static inline masks chunk_masks(const char *t, uint32_t n) {
     uint64_t letter = QL_IN_RANGE(w7 | 0x20 * QL_ONES, 'a', 'z') & ~w;
     uint64_t digit = QL_IN_RANGE(w7, '0', '9') & ~w;
     uint64_t space = (QL_IN_RANGE(w7, ' ', ' ') | QL_IN_RANGE(w7, '\t', '\n') | QL_IN_RANGE(w7, '\r', '\r')) & ~w;
-    m.space |= gather(space) << 8 * k;
-    m.alnum |= gather(letter | digit) << 8 * k;
-    m.letter |= gather(letter) << 8 * k;
-    m.wide |= gather(w) << 8 * k;
+    m.space |= (uint64_t)ql_gather_high(space) << 8 * k;
+    m.alnum |= (uint64_t)ql_gather_high(letter | digit) << 8 * k;
+    m.letter |= (uint64_t)ql_gather_high(letter) << 8 * k;
+    m.wide |= (uint64_t)ql_gather_high(w) << 8 * k;
   }
   if (n < 64) { /* bytes past the range end every token */
     uint64_t past = ~0ULL << n;

@@ -62,4 +62,10 @@ static inline unsigned ql_ctz64(uint64_t w) {
 #define QL_IN_RANGE(w, lo, hi) \
   (((w) + (0x80 - (lo)) * QL_ONES) & ~((w) + (0x7F - (hi)) * QL_ONES) & QL_HIGH)
 
+/* The high bits of w's bytes gathered into eight bits, byte k to bit k
+   (the product's partial sums never overlap). */
+static inline unsigned ql_gather_high(uint64_t w) {
+  return (unsigned)(((w & QL_HIGH) * 0x0002040810204081ULL) >> 56);
+}
+
 #endif
