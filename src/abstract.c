@@ -6,7 +6,7 @@
  * candidate looks at most MAXLAB bytes around it, so the whole is O(n). */
 #include "ql_internal.h"
 #include "nlm_labels.h"
-#include "word.h"
+#include "simd.h"
 
 #define MAXLAB 64  /* longest NLM label is 59 bytes */
 
@@ -173,24 +173,11 @@ static int start_label(const scan *sc, uint32_t i, label *out) {
   return 0;
 }
 
-#if defined(__SSE2__) && !defined(QL_NO_SIMD)
-#include <emmintrin.h>
 /* Bit k set where p[k] (k < 16) is a capital or a ':'. */
 static unsigned label_cands16(const unsigned char *p) {
-  __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
-  __m128i up = _mm_cmplt_epi8(_mm_add_epi8(x, _mm_set1_epi8((char)(0x80 - 'A'))), _mm_set1_epi8((char)(-128 + 26)));
-  return (unsigned)_mm_movemask_epi8(_mm_or_si128(up, _mm_cmpeq_epi8(x, _mm_set1_epi8(':'))));
+  ql_v16 x = ql_v16_load((const char *)p);
+  return ql_v16_range(x, 'A', 'Z') | ql_v16_eq(x, ':');
 }
-#else
-static unsigned label_cands16(const unsigned char *p) {
-  unsigned m = 0, k;
-  for (k = 0; k < 2; k++) {
-    uint64_t w = ql_load64((const char *)p + 8 * k), w7 = w & ~QL_HIGH;
-    m |= ql_gather_high((QL_IN_RANGE(w7, 'A', 'Z') | QL_IN_RANGE(w7, ':', ':')) & ~w) << 8 * k;
-  }
-  return m;
-}
-#endif
 
 /* Whether a label ends at the ':' at i or starts at the capital at i. */
 static int label_at(scan *sc, uint32_t i, uint32_t pos, label *out) {
@@ -220,12 +207,12 @@ static void emit_flow(ql_doc *d, uint32_t a, uint32_t b) {
   const unsigned char *src = (const unsigned char *)d->source;
   uint32_t i = a, chunk = a;
   while (i < b) {
-    /* eight bytes without a tab, line break or double space are copied as
-       they are (the last byte may be a space that starts a double one) */
-    if (i + 8 <= b) {
-      uint64_t w = ql_load64((const char *)src + i), w7 = w & ~QL_HIGH;
-      uint64_t sp = QL_IN_RANGE(w7, ' ', ' ') & ~w;
-      if (!((QL_IN_RANGE(w7, '\t', '\r') & ~w) | (sp & (sp >> 8)))) { i += (w >> 56) == ' ' ? 7 : 8; continue; }
+    /* sixteen bytes without a tab, line break or double space are copied
+       as they are (the last byte may be a space that starts a double one) */
+    if (i + 16 <= b) {
+      ql_v16 x = ql_v16_load((const char *)src + i);
+      unsigned sp = ql_v16_eq(x, ' ');
+      if (!(ql_v16_range(x, '\t', '\r') | (sp & (sp >> 1)))) { i += sp >> 15 ? 15 : 16; continue; }
     }
     if (is_ws(src[i])) {
       uint32_t j = i;

@@ -3,7 +3,7 @@
  * each with its case-folded form interned in the vocabulary. */
 #include <utf8proc.h>
 #include "ql_internal.h"
-#include "word.h"
+#include "simd.h"
 
 enum { C_SPACE, C_ALPHA, C_DIGIT, C_PUNCT, C_SYMBOL, C_SUPER };
 
@@ -175,26 +175,17 @@ static uint32_t one_token(tokens *o, const char *t, uint32_t i, uint32_t stop, u
    or digit, an ASCII letter, a byte of a non-ASCII character. */
 typedef struct { uint64_t space, alnum, letter, wide; } masks;
 
-#if defined(__SSE2__) && !defined(QL_NO_SIMD)
-#include <emmintrin.h>
-/* Bytes of x in [lo, hi], as a byte mask (shifted so the signed compare
-   sees the range at the bottom). */
-static inline __m128i in_range(__m128i x, int lo, int hi) {
-  return _mm_cmplt_epi8(_mm_add_epi8(x, _mm_set1_epi8((char)(0x80 - lo))), _mm_set1_epi8((char)(-128 + hi - lo + 1)));
-}
 static inline masks chunk_masks(const char *t, uint32_t n) {
   masks m = { 0, 0, 0, 0 };
   unsigned k;
   for (k = 0; k < 4; k++) {
-    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(t + 16 * k));
-    __m128i letter = in_range(_mm_or_si128(x, _mm_set1_epi8(0x20)), 'a', 'z');
-    __m128i digit = in_range(x, '0', '9');
-    __m128i space = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(' ')), _mm_cmpeq_epi8(x, _mm_set1_epi8('\r'))),
-                                 in_range(x, '\t', '\n'));
-    m.space |= (uint64_t)(unsigned)_mm_movemask_epi8(space) << 16 * k;
-    m.alnum |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(letter, digit)) << 16 * k;
-    m.letter |= (uint64_t)(unsigned)_mm_movemask_epi8(letter) << 16 * k;
-    m.wide |= (uint64_t)(unsigned)_mm_movemask_epi8(x) << 16 * k;
+    ql_v16 x = ql_v16_load(t + 16 * k);
+    uint64_t letter = ql_v16_letter(x), digit = ql_v16_range(x, '0', '9');
+    uint64_t space = ql_v16_eq(x, ' ') | ql_v16_range(x, '\t', '\n') | ql_v16_eq(x, '\r');
+    m.space |= space << 16 * k;
+    m.alnum |= (letter | digit) << 16 * k;
+    m.letter |= letter << 16 * k;
+    m.wide |= (uint64_t)ql_v16_high(x) << 16 * k;
   }
   if (n < 64) { /* bytes past the range end every token */
     uint64_t past = ~0ULL << n;
@@ -202,28 +193,6 @@ static inline masks chunk_masks(const char *t, uint32_t n) {
   }
   return m;
 }
-#else
-static inline masks chunk_masks(const char *t, uint32_t n) {
-  masks m = { 0, 0, 0, 0 };
-  unsigned k;
-  for (k = 0; k < 8; k++) {
-    uint64_t w = ql_load64(t + 8 * k), w7 = w & ~QL_HIGH;
-    uint64_t letter = QL_IN_RANGE(w7 | 0x20 * QL_ONES, 'a', 'z') & ~w;
-    uint64_t digit = QL_IN_RANGE(w7, '0', '9') & ~w;
-    uint64_t space = (QL_IN_RANGE(w7, ' ', ' ') | QL_IN_RANGE(w7, '\t', '\n') | QL_IN_RANGE(w7, '\r', '\r')) & ~w;
-    m.space |= (uint64_t)ql_gather_high(space) << 8 * k;
-    m.alnum |= (uint64_t)ql_gather_high(letter | digit) << 8 * k;
-    m.letter |= (uint64_t)ql_gather_high(letter) << 8 * k;
-    m.wide |= (uint64_t)ql_gather_high(w) << 8 * k;
-  }
-  if (n < 64) { /* bytes past the range end every token */
-    uint64_t past = ~0ULL << n;
-    m.space |= past; m.alnum &= ~past; m.letter &= ~past; m.wide &= ~past;
-  }
-  return m;
-}
-
-#endif
 
 /* Tokens of t[i..stop).  The common tokens (ASCII words and numbers ended by
    a space or by punctuation that cannot join, punctuation runs) are read
