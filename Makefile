@@ -48,6 +48,11 @@ build/test_core: spec/c/test_core.c spec/c/test_util.h $(CORE_SRC) $(HEADERS)
 	@mkdir -p build
 	$(CC) $(TEST_CFLAGS) $(WARN) $(DEFS) -o $@ spec/c/test_core.c $(CORE_SRC) $(LIBS)
 
+# The same tests on the portable byte scans (simd.h without SSE2).
+build/test_core_portable: spec/c/test_core.c spec/c/test_util.h $(CORE_SRC) $(HEADERS)
+	@mkdir -p build
+	$(CC) $(TEST_CFLAGS) $(WARN) $(DEFS) -DQL_NO_SIMD -o $@ spec/c/test_core.c $(CORE_SRC) $(LIBS)
+
 build/test_host: spec/c/test_host.c $(MODULE)
 	$(CC) $(TEST_CFLAGS) -std=c99 -Wall -Wextra -Werror $(DEFS) -I$(LUA_INCDIR) -o $@ spec/c/test_host.c -llua5.4 -lpthread
 
@@ -55,8 +60,9 @@ build/test_serialize: spec/c/test_serialize.c spec/c/test_util.h $(CORE_SRC) $(H
 	@mkdir -p build
 	$(CC) $(TEST_CFLAGS) $(WARN) $(DEFS) -o $@ spec/c/test_serialize.c $(CORE_SRC) $(LIBS)
 
-test-c: build/test_core build/test_serialize build/test_host
+test-c: build/test_core build/test_core_portable build/test_serialize build/test_host
 	build/test_core seeds
+	build/test_core_portable seeds
 	build/test_serialize seeds
 	build/test_host
 
