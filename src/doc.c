@@ -2,6 +2,7 @@
  * reader, then segment sentences, tokenize and find enumerations. */
 #include <stdio.h>
 #include "ql_internal.h"
+#include "simd.h"
 
 ql_doc *ql_doc_new(ql_alloc_fn f, void *ud, ql_vocab *vocab) {
   ql_doc *d = (ql_doc *)f(ud, NULL, 0, sizeof *d);
@@ -215,10 +216,10 @@ static ql_status decode_input(ql_doc *d, const unsigned char *b, size_t len, int
     return refuse(err, es, QL_EBINARY, "binary input refused: %lu control bytes", (unsigned long)ctrl);
   for (i = 0; i < len;) {
     int l;
-    if (i + 8 <= len) { /* eight ASCII bytes at a time */
-      uint64_t w;
-      memcpy(&w, b + i, 8);
-      if ((w & 0x8080808080808080ULL) == 0) { i += 8; continue; }
+    if (i + 16 <= len) { /* ASCII skipped sixteen bytes at a time */
+      unsigned high = ql_v16_high(ql_v16_load((const char *)b + i));
+      if (!high) { i += 16; continue; }
+      i += ql_ctz64(high);
     }
     if (b[i] < 0x80) { i++; continue; }
     if (ql_utf8_decode(b, len, i, &l) < 0) bad++; else multi++;

@@ -161,7 +161,11 @@ void ql_drop(ql_doc *d, uint32_t s, uint32_t e, const char *reason) {
   if (e <= s) return;
   if (d->dropped.n > 0) { /* extend the previous region when adjacent, same reason */
     ql_dropped *last = &QL_VEC_LAST(d->dropped, ql_dropped);
-    if (last->src_stop == s && (last->reason == reason || strcmp(last->reason, reason) == 0)) { last->src_stop = e; return; }
+    if (last->src_stop == s &&
+        (last->reason == reason || (last->reason[0] == reason[0] && strcmp(last->reason, reason) == 0))) {
+      last->src_stop = e;
+      return;
+    }
   }
   x.reason = reason; x.src_start = s; x.src_stop = e;
   QL_VEC_PUSH(&d->mem, &d->dropped, ql_dropped, x);
