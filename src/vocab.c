@@ -8,22 +8,11 @@
  * first word and length beside its id: most forms are eight bytes or less,
  * so a lookup is usually settled by one memory access. */
 #include <utf8proc.h>
-#include "ql_internal.h"
-#include "word.h"
+#include "vocab.h"
 
 #define HASH_SEED 0x243F6A8885A308D3ULL
-#define HASH_MUL 0x9E3779B97F4A7C15ULL
+#define HASH_MUL QL_VOCAB_HASH_MUL
 #define STACK_BYTES 256 /* longer tokens (URLs...) take the allocator */
-
-struct ql_vocab {
-  ql_alloc_fn f; void *ud;
-  struct slot { uint64_t w0; uint32_t n, id1; } *slots; /* id1 = id + 1, 0 = empty */
-  uint32_t nslots;      /* power of two */
-  unsigned shift;       /* 64 - log2(nslots): a slot is the hash's top bits */
-  uint32_t *forms;      /* form i: chars[forms[2i] ..] of length forms[2i + 1] */
-  uint32_t n, cap;
-  char *chars; size_t nchars, capchars; /* word-aligned, zero-padded forms */
-};
 
 static size_t words_for(size_t n) { return (n + 7) / 8; }
 
@@ -36,10 +25,7 @@ static inline uint64_t hash_finish(uint64_t h, size_t n) {
   return h ^ (h >> 32);
 }
 
-/* A form of one word (most tokens) is hashed by one multiplication, whose
-   top bits, the slot, depend on every byte; forms hold no NUL, so the
-   zero-padded word already tells the length. */
-static inline uint64_t hash_one(uint64_t w) { return w * HASH_MUL; }
+static inline uint64_t hash_one(uint64_t w) { return ql_vocab_hash_one(w); }
 
 /* Hash of nw zero-padded words at p (a candidate or a stored form). */
 static inline uint64_t hash_words(const void *p, size_t nw, size_t n) {
@@ -65,7 +51,7 @@ ql_vocab *ql_vocab_new(ql_alloc_fn f, void *ud) {
   memset(v, 0, sizeof *v);
   v->f = f; v->ud = ud;
   v->nslots = 1024; v->shift = 64 - 10;
-  v->slots = (struct slot *)f(ud, NULL, 0, v->nslots * sizeof *v->slots);
+  v->slots = (struct ql_vocab_slot *)f(ud, NULL, 0, v->nslots * sizeof *v->slots);
   v->cap = 512;
   v->forms = (uint32_t *)f(ud, NULL, 0, v->cap * 2 * sizeof(uint32_t));
   v->capchars = 4096;
@@ -96,7 +82,7 @@ static inline uint32_t lookup(const ql_vocab *v, const uint64_t *w, size_t n, ui
   uint32_t mask = v->nslots - 1, i = (uint32_t)(h >> v->shift);
   uint64_t w0 = n ? w[0] : 0;
   for (;; i = (i + 1) & mask) {
-    const struct slot *e = &v->slots[i];
+    const struct ql_vocab_slot *e = &v->slots[i];
     if (e->id1 == 0) { *slot = i; return UINT32_MAX; }
     if (e->w0 == w0 && e->n == n && (n <= 8 || same_tail(v, e->id1 - 1, w, n))) { *slot = i; return e->id1 - 1; }
   }
@@ -104,11 +90,11 @@ static inline uint32_t lookup(const ql_vocab *v, const uint64_t *w, size_t n, ui
 
 static int rehash(ql_vocab *v) {
   uint32_t ns = v->nslots * 2, i;
-  struct slot *slots = (struct slot *)v->f(v->ud, NULL, 0, ns * sizeof *slots);
+  struct ql_vocab_slot *slots = (struct ql_vocab_slot *)v->f(v->ud, NULL, 0, ns * sizeof *slots);
   if (!slots) return 0;
   memset(slots, 0, ns * sizeof *slots);
   for (i = 0; i < v->nslots; i++) {
-    const struct slot *e = &v->slots[i];
+    const struct ql_vocab_slot *e = &v->slots[i];
     uint32_t j, id = e->id1 - 1;
     if (!e->id1) continue;
     j = (uint32_t)(hash_words(v->chars + v->forms[2 * id], words_for(e->n), e->n) >> (v->shift - 1));
