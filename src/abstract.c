@@ -98,13 +98,33 @@ static int colon_body_ok(const scan *sc, uint32_t c) {
   return j >= sc->e || !is_low(sc->src[j]);
 }
 
+/* High bit of each byte of w that may be in a label (is_labch). */
+static uint64_t labch_bytes(uint64_t w) {
+  uint64_t w7 = w & ~QL_HIGH;
+  return (QL_IN_RANGE(w7 | 0x20 * QL_ONES, 'a', 'z') | QL_IN_RANGE(w7, ' ', ' ') | QL_IN_RANGE(w7, '&', ')') |
+          QL_IN_RANGE(w7, ',', '-') | QL_IN_RANGE(w7, '/', '/')) & ~w;
+}
+
+/* Start of the run of label bytes that ends at c, going back at most to
+ * floor: eight bytes a step, then byte by byte. */
+static uint32_t labch_run_start(const unsigned char *src, uint32_t c, uint32_t floor) {
+  uint32_t a = c;
+  while (a >= floor + 8) {
+    uint64_t other = ~labch_bytes(ql_load64((const char *)src + a - 8)) & QL_HIGH;
+    if (other) return a - 8 + (63 - ql_clz64(other)) / 8 + 1;
+    a -= 8;
+  }
+  while (a > floor && is_labch(src[a - 1])) a--;
+  return a;
+}
+
 /* A label ending at the ':' at c: the longest table label that ends there and
  * starts a word; mixed case only at a sentence start or once the abstract
  * has shown labels, capitals anywhere. */
 static int colon_label(const scan *sc, uint32_t c, uint32_t from, label *out) {
   uint32_t a = c, k;
   if (!colon_body_ok(sc, c)) return 0;
-  while (a > from && c - a < MAXLAB && is_labch(sc->src[a - 1])) a--;
+  a = labch_run_start(sc->src, c, c - from > MAXLAB ? c - MAXLAB : from);
   while (a < c && sc->src[a] == ' ') a++;
   for (k = a; k < c; k++) {
     ql_category cat;
@@ -130,10 +150,8 @@ static unsigned label_stop(uint64_t w, int prev_low) {
   uint64_t w7 = w & ~QL_HIGH;
   uint64_t low = QL_IN_RANGE(w7, 'a', 'z') & ~w, up = QL_IN_RANGE(w7, 'A', 'Z') & ~w;
   uint64_t dig = QL_IN_RANGE(w7, '0', '9') & ~w;
-  uint64_t lab = (low | up | QL_IN_RANGE(w7, ' ', ' ') | QL_IN_RANGE(w7, '&', ')') | QL_IN_RANGE(w7, ',', '-') |
-                  QL_IN_RANGE(w7, '/', '/')) & ~w;
   uint64_t glued = (up | dig) & (low << 8 | (prev_low ? 0x80u : 0u));
-  uint64_t stop = (~lab & QL_HIGH) | glued;
+  uint64_t stop = (~labch_bytes(w) & QL_HIGH) | glued;
   return stop ? ql_ctz64(stop) / 8 : 8;
 }
 

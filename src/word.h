@@ -57,6 +57,17 @@ static inline unsigned ql_ctz64(uint64_t w) {
 #endif
 }
 
+/* Number of zero bits above the highest set bit of w (w != 0). */
+static inline unsigned ql_clz64(uint64_t w) {
+#if defined(__GNUC__) || defined(__clang__)
+  return (unsigned)__builtin_clzll(w);
+#else
+  unsigned k = 0;
+  while (!(w >> 63)) { w <<= 1; k++; }
+  return k;
+#endif
+}
+
 /* High bit of each byte of w (all bytes < 0x80) that lies in [lo, hi]:
    the sums stay inside their byte, so bytes do not disturb each other. */
 #define QL_IN_RANGE(w, lo, hi) \
