@@ -10,7 +10,7 @@
  * only the confirmed ones.  Tables are bounded or sized from the input;
  * every step is O(n). */
 #include "reflow.h"
-#include "word.h"
+#include "simd.h"
 
 #define MAX_WANTED 65536u  /* evidence forms kept; beyond, no repair */
 #define MAX_FORM 48u       /* longest word form considered */
@@ -304,16 +304,42 @@ static void check_at(ql_reflow *r, uint32_t s, uint32_t e, uint32_t i, uint32_t 
   scan_word(r, s, e, a, b);
 }
 
+/* Bit k set where the pair ending at p[k] may be flagged in the pair table
+ * and get past check_at's first test: a glyph for I; a letter doubled in
+ * the other case; at a word start (after a byte that is not an ASCII
+ * letter or digit, nor part of a non-ASCII character), a capital before l,
+ * l before a letter, It or Th in either case.  Reads p[-2..16). */
+static unsigned pair_cands16(const unsigned char *p) {
+  ql_v16 x = ql_v16_load((const char *)p), y = ql_v16_load((const char *)p - 1);
+  ql_v16 z = ql_v16_load((const char *)p - 2), yl = ql_v16_or(y, 0x20);
+  unsigned letter = ql_v16_letter(x);
+  unsigned doubled = letter & ql_v16_same(ql_v16_or(x, 0x20), yl) & ~ql_v16_same(x, y);
+  unsigned word_start = ~(ql_v16_letter(z) | ql_v16_range(z, '0', '9') | ql_v16_high(z));
+  unsigned pair = (ql_v16_range(y, 'A', 'Z') & ql_v16_eq(x, 'l')) | (ql_v16_eq(y, 'l') & letter) |
+                  (ql_v16_eq(yl, 'i') & ql_v16_eq(x, 't')) | (ql_v16_eq(yl, 't') & ql_v16_eq(x, 'h'));
+  return ql_v16_eq(x, '[') | ql_v16_eq(x, '|') | doubled | (word_start & pair);
+}
+
 void ql_rf_scan_line(ql_reflow *r, uint32_t s, uint32_t e, uint32_t next_s, uint32_t next_e) {
   const unsigned char *src = (const unsigned char *)r->d->source;
   const uint32_t *pairs = r->pairs;
-  uint32_t i, prev = ' ', done = s;
-  /* one table test per byte; the rare flagged pairs get a closer look */
-  for (i = s; i < e; i++) {
-    uint32_t k = prev << 8 | src[i];
-    if (pairs[k >> 5] >> (k & 31) & 1) check_at(r, s, e, i, &done);
-    prev = src[i];
+  uint32_t i, done = s;
+  /* one table test per flagged pair; the few that pass get a closer look.
+     Sixteen bytes are sifted at a time once two bytes of the line lie
+     behind (the line's first pair starts from a space). */
+#define FLAGGED(prev, cur) (pairs[((prev) << 8 | (cur)) >> 5] >> (((prev) << 8 | (cur)) & 31) & 1)
+  for (i = s; i < e && i < s + 2; i++)
+    if (FLAGGED(i == s ? ' ' : src[i - 1], src[i])) check_at(r, s, e, i, &done);
+  for (; i + 16 <= e; i += 16) {
+    unsigned m = pair_cands16(src + i);
+    for (; m; m &= m - 1) {
+      uint32_t k = i + ql_ctz64(m);
+      if (FLAGGED(src[k - 1], src[k])) check_at(r, s, e, k, &done);
+    }
   }
+  for (; i < e; i++)
+    if (FLAGGED(src[i - 1], src[i])) check_at(r, s, e, i, &done);
+#undef FLAGGED
   /* "organi-" at the end, a lower-case word on the next line */
   if (e - s >= 3 && src[e - 1] == '-' && is_alpha((unsigned char)src[e - 2]) &&
       next_e > next_s && is_low((unsigned char)src[next_s])) {

@@ -33,6 +33,12 @@ static inline unsigned ql_v16_letter(ql_v16 x) {
 /* Bytes of non-ASCII characters (>= 0x80). */
 static inline unsigned ql_v16_high(ql_v16 x) { return (unsigned)_mm_movemask_epi8(x); }
 
+/* Bytes equal in x and y. */
+static inline unsigned ql_v16_same(ql_v16 x, ql_v16 y) { return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, y)); }
+
+/* x with c ORed into every byte (0x20: ASCII letters to lower case). */
+static inline ql_v16 ql_v16_or(ql_v16 x, unsigned char c) { return _mm_or_si128(x, _mm_set1_epi8((char)c)); }
+
 #else
 
 typedef struct { uint64_t w[2]; } ql_v16;
@@ -53,17 +59,6 @@ static inline unsigned ql_v16_range(ql_v16 x, unsigned char lo, unsigned char hi
   return m;
 }
 
-static inline unsigned ql_v16_eq(ql_v16 x, unsigned char c) {
-  unsigned m = 0, k;
-  if (c >= 0x80) {
-    for (k = 0; k < 2; k++) {
-      uint64_t v = x.w[k] ^ (c * QL_ONES); /* zero bytes where equal */
-      m |= ql_gather_high(~(((v & ~QL_HIGH) + ~QL_HIGH) | v) & QL_HIGH) << 8 * k;
-    }
-    return m;
-  }
-  return ql_v16_range(x, c, c);
-}
 
 static inline unsigned ql_v16_letter(ql_v16 x) {
   ql_v16 y;
@@ -74,6 +69,28 @@ static inline unsigned ql_v16_letter(ql_v16 x) {
 
 static inline unsigned ql_v16_high(ql_v16 x) {
   return ql_gather_high(x.w[0]) | ql_gather_high(x.w[1]) << 8;
+}
+
+static inline unsigned ql_v16_same(ql_v16 x, ql_v16 y) {
+  unsigned m = 0, k;
+  for (k = 0; k < 2; k++) {
+    uint64_t v = x.w[k] ^ y.w[k]; /* zero bytes where equal */
+    m |= ql_gather_high(~(((v & ~QL_HIGH) + ~QL_HIGH) | v) & QL_HIGH) << 8 * k;
+  }
+  return m;
+}
+
+static inline unsigned ql_v16_eq(ql_v16 x, unsigned char c) {
+  ql_v16 y;
+  if (c < 0x80) return ql_v16_range(x, c, c);
+  y.w[0] = y.w[1] = c * QL_ONES;
+  return ql_v16_same(x, y);
+}
+
+static inline ql_v16 ql_v16_or(ql_v16 x, unsigned char c) {
+  x.w[0] |= c * QL_ONES;
+  x.w[1] |= c * QL_ONES;
+  return x;
 }
 
 #endif
