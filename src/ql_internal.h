@@ -140,13 +140,17 @@ void ql_annot_free(ql_doc *d);
 int ql_ieq(const char *a, size_t an, const char *b);
 /* b is a prefix of a[0..an), ASCII case ignored */
 int ql_iprefix(const char *a, size_t an, const char *b);
-/* Index of s[0..n) in the NULL-ended word list, or -1: the first byte is
- * tested before a call, so a miss costs about one compare per entry. */
+/* Index of s[0..n) in the NULL-ended word list, or -1.  Inline byte
+ * compares: most entries differ at their first byte. */
 static inline int ql_list_index(const char *const *list, const char *s, size_t n) {
   int k;
   if (n == 0) return -1;
-  for (k = 0; list[k]; k++)
-    if (list[k][0] == s[0] && strncmp(list[k], s, n) == 0 && list[k][n] == '\0') return k;
+  for (k = 0; list[k]; k++) {
+    const char *w = list[k];
+    size_t j = 0;
+    while (j < n && w[j] != '\0' && w[j] == s[j]) j++;
+    if (j == n && w[n] == '\0') return k;
+  }
   return -1;
 }
 
