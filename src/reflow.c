@@ -512,13 +512,10 @@ static const unsigned char special[256] = {
   ['*'] = 1, ['<'] = 1, ['['] = 1, [0xC2] = 1, [0xE2] = 1
 };
 
-#define HAS_ZERO(x) (((x) - QL_ONES) & ~(x) & QL_HIGH)
-
-/* Whether eight bytes may hold a special byte: any non-ASCII byte counts
-   (0xC2, 0xE2 lead the typographic characters), then the byte loop looks. */
-static int may_be_special(uint64_t w) {
-  return ((w & QL_HIGH) | HAS_ZERO(w ^ ('*' * QL_ONES)) | HAS_ZERO(w ^ ('<' * QL_ONES)) |
-          HAS_ZERO(w ^ ('[' * QL_ONES))) != 0;
+/* Bit k set where p[k] (k < 16) is one of the special bytes above. */
+static unsigned special16(const char *p) {
+  ql_v16 x = ql_v16_load(p);
+  return ql_v16_eq(x, '*') | ql_v16_eq(x, '<') | ql_v16_eq(x, '[') | ql_v16_eq(x, 0xC2) | ql_v16_eq(x, 0xE2);
 }
 
 /* Index of the first repair candidate at or after pos (hyphens are handled
@@ -537,7 +534,11 @@ static void emit_inline(ql_reflow *r, uint32_t s, uint32_t e) {
   uint32_t next_cand = cand_next(r, &ci, s, e);
   while (pos < e) {
     uint32_t lim = next_cand < e ? next_cand : e;
-    while (pos + 8 <= lim && !may_be_special(ql_load64(src + pos))) pos += 8;
+    while (pos + 16 <= lim) {
+      unsigned m = special16(src + pos);
+      if (m) { pos += ql_ctz64(m); break; }
+      pos += 16;
+    }
     while (pos < lim && !special[u[pos]]) pos++;
     if (pos >= e) break;
     if (pos == next_cand) {
