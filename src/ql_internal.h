@@ -107,6 +107,8 @@ void ql_log_repair(ql_doc *d, const char *rule, const char *from, size_t fl,
 /* ---- lines of the source ---- */
 /* Finds the line starting at *pos (ending at \n, \r\n or \r); sets [*ls,*le)
  * to its content and advances *pos past the terminator. 0 at end of input. */
+/* The first '\n' or '\r' at or after i, or len (a lone CR ends a line). */
+uint32_t ql_line_end(const char *s, uint32_t i, uint32_t len);
 int ql_next_line(const char *s, uint32_t len, uint32_t *pos, uint32_t *ls, uint32_t *le);
 int ql_is_blank(const char *s, uint32_t a, uint32_t b);
 void ql_trim(const char *s, uint32_t *a, uint32_t *b); /* ASCII spaces/tabs, NBSP */

@@ -29,8 +29,7 @@ typedef struct {
   uint32_t len;
   uint32_t pos;         /* next unread byte */
   int at_tag;           /* pos is at a tag (a record's next field) */
-  uint32_t lf, lf_from; /* cached next '\n' searched from lf_from */
-  uint32_t cr, cr_from; /* same for '\r' (CR-only files) */
+  uint32_t eol, eol_from; /* cached: the line end found from eol_from */
   int nrec, nwarn;
 } ris_reader;
 
@@ -97,17 +96,11 @@ static int known_tag(char a, char b) {
 }
 
 /* ---- lines ---- */
-static uint32_t find_from(const ris_reader *r, uint32_t p, char c) {
-  const char *q = (const char *)memchr(r->s + p, c, r->len - p);
-  return q ? (uint32_t)(q - r->s) : r->len;
-}
-
-/* End of the line starting at p.  The cached hits make a whole pass O(n)
- * even for CR-only files, where a '\n' search would rescan the rest. */
+/* End of the line starting at p; cached, as a line is asked for more than
+ * once. */
 static uint32_t eol(ris_reader *r, uint32_t p) {
-  if (p < r->lf_from || p > r->lf) { r->lf = find_from(r, p, '\n'); r->lf_from = p; }
-  if (p < r->cr_from || p > r->cr) { r->cr = find_from(r, p, '\r'); r->cr_from = p; }
-  return r->lf < r->cr ? r->lf : r->cr;
+  if (p < r->eol_from || p > r->eol) { r->eol = ql_line_end(r->s, p, r->len); r->eol_from = p; }
+  return r->eol;
 }
 
 static uint32_t next_line(const ris_reader *r, uint32_t e) {
@@ -758,7 +751,7 @@ void ql_read_ris(ql_doc *d) {
   const char *s = d->source;
   memset(&r, 0, sizeof r);
   r.d = d; r.s = s; r.len = d->srclen;
-  r.lf_from = r.cr_from = NOPOS;
+  r.eol_from = NOPOS;
   r.pos = is_bom(s, 0, r.len) ? 3 : 0; /* the pipeline logged it */
   j.s = NOPOS; j.e = 0; j.textlike = 0;
   if (r.len > 0 && !ql_looks_like_ris(s + r.pos, r.len - r.pos))
