@@ -200,9 +200,24 @@ static ql_status decode_input(ql_doc *d, const unsigned char *b, size_t len, int
       return QL_EBINARY;
     }
   }
-  /* NUL anywhere means binary (memchr is fast); control bytes are only
-     counted in the first 64 KiB, enough to tell a binary format */
-  nul = memchr(b, 0, len) != NULL;
+  /* one pass, sixteen bytes a step over ASCII: NUL anywhere means binary
+     (nul: one past its offset); other bytes above ASCII are checked as
+     UTF-8 */
+  for (i = 0; i < len;) {
+    int l;
+    if (i + 16 <= len) {
+      ql_v16 x = ql_v16_load((const char *)b + i);
+      unsigned m = ql_v16_high(x) | ql_v16_eq(x, 0);
+      if (!m) { i += 16; continue; }
+      i += ql_ctz64(m);
+    }
+    if (b[i] == 0) { nul = i + 1; break; }
+    if (b[i] < 0x80) { i++; continue; }
+    if (ql_utf8_decode(b, len, i, &l) < 0) bad++; else multi++;
+    i += (size_t)l;
+  }
+  /* control bytes are only counted in the first 64 KiB, enough to tell a
+     binary format */
   for (i = 0; i < len && i < 65536; i++) {
     unsigned c = b[i];
     if (c < 0x20 && c != 0 && c != '\n' && c != '\r' && c != '\t' && c != '\f') ctrl++;
@@ -214,22 +229,10 @@ static ql_status decode_input(ql_doc *d, const unsigned char *b, size_t len, int
               be ? "BE" : "LE");
       return QL_OK;
     }
-    return refuse(err, es, QL_EBINARY, "binary input refused: NUL byte at offset %lu",
-                  (unsigned long)((const unsigned char *)memchr(b, 0, len) - b));
+    return refuse(err, es, QL_EBINARY, "binary input refused: NUL byte at offset %lu", (unsigned long)(nul - 1));
   }
   if (ctrl > 16 && ctrl > (len < 65536 ? len : 65536) / 20)
     return refuse(err, es, QL_EBINARY, "binary input refused: %lu control bytes", (unsigned long)ctrl);
-  for (i = 0; i < len;) {
-    int l;
-    if (i + 16 <= len) { /* ASCII skipped sixteen bytes at a time */
-      unsigned high = ql_v16_high(ql_v16_load((const char *)b + i));
-      if (!high) { i += 16; continue; }
-      i += ql_ctz64(high);
-    }
-    if (b[i] < 0x80) { i++; continue; }
-    if (ql_utf8_decode(b, len, i, &l) < 0) bad++; else multi++;
-    i += (size_t)l;
-  }
   if (bad > 0 && multi == 0) {
     decode_cp1252(d, b, len);
     ql_warn(d, "transcoded", 0, "not UTF-8: decoded as Windows-1252 (%lu non-ASCII bytes); source offsets refer to the UTF-8 decoding",
