@@ -298,6 +298,12 @@ static void check_at(ql_reflow *r, uint32_t s, uint32_t e, uint32_t i, uint32_t 
   if (a > s && (cls[src[a - 1]] & C_WORD)) return; /* inside a longer token */
   b = (cls[src[a]] & C_GLYPH) ? a + 1 : a;
   while (b < e && (cls[src[b]] & C_ALPHA)) b++;
+  /* It.. and Th.. (flagged for the glued pairs) are common word starts:
+     unless the word is a glued pair there is nothing to see, and any other
+     slip in the word has a flagged pair of its own, so done stays */
+  if (a == i - 1 && (((src[a] | 0x20) == 'i' && src[i] == 't') || ((src[a] | 0x20) == 't' && src[i] == 'h')) &&
+      glued_index((const char *)src + a, b - a) < 0)
+    return;
   *done = b;
   if (b == a + 1 && (cls[src[a]] & C_GLYPH)) return;
   if (b < e && (src[b] == '\'' || src[b] == '-' || src[b] >= 0x80) && !(src[b] == '-' && b + 1 == e)) return;
