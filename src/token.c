@@ -71,7 +71,7 @@ static void reserve_tokens(tokens *o, size_t need) {
 }
 
 static inline void push(tokens *o, const char *t, uint32_t s, uint32_t e, int kind) {
-  uint32_t id = ql_vocab_known_short(o->d->vocab, t + s, e - s), n = o->n;
+  uint32_t id = ql_vocab_known(o->d->vocab, t + s, e - s), n = o->n;
   if (id == UINT32_MAX) id = ql_vocab_intern_padded(o->d->vocab, t + s, e - s);
   if (id == UINT32_MAX && o->d->mem.oom) longjmp(*o->d->mem.oom, 1);
   if (n == o->cap) {

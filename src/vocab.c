@@ -10,21 +10,13 @@
 #include <utf8proc.h>
 #include "vocab.h"
 
-#define HASH_SEED 0x243F6A8885A308D3ULL
-#define HASH_MUL QL_VOCAB_HASH_MUL
+#define HASH_SEED QL_VOCAB_HASH_SEED
 #define STACK_BYTES 256 /* longer tokens (URLs...) take the allocator */
 
 static size_t words_for(size_t n) { return (n + 7) / 8; }
 
-static inline uint64_t hash_step(uint64_t h, uint64_t w) { return (h ^ w) * HASH_MUL; }
-
-static inline uint64_t hash_finish(uint64_t h, size_t n) {
-  h ^= n;
-  h ^= h >> 29;
-  h *= 0xD6E8FEB86659FD93ULL;
-  return h ^ (h >> 32);
-}
-
+static inline uint64_t hash_step(uint64_t h, uint64_t w) { return ql_vocab_hash_step(h, w); }
+static inline uint64_t hash_finish(uint64_t h, size_t n) { return ql_vocab_hash_finish(h, n); }
 static inline uint64_t hash_one(uint64_t w) { return ql_vocab_hash_one(w); }
 
 /* Hash of nw zero-padded words at p (a candidate or a stored form). */
@@ -208,7 +200,7 @@ uint32_t ql_vocab_intern_padded(ql_vocab *v, const char *s, size_t n) {
     w[1] = ql_load64(s + 8) & (~0ULL >> (128 - 8 * n));
     if (!((w[0] | w[1]) & QL_HIGH)) {
       w[0] = ql_ascii_lower64(w[0]); w[1] = ql_ascii_lower64(w[1]);
-      return intern_hashed(v, w, n, hash_finish(hash_step(hash_step(HASH_SEED, w[0]), w[1]), n));
+      return intern_hashed(v, w, n, ql_vocab_hash_two(w[0], w[1], n));
     }
   }
   return ql_vocab_intern(v, s, n);

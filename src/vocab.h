@@ -1,11 +1,12 @@
 /* vocab.h - the vocabulary's table, shared with the tokeniser so that the
- * most common lookup (a known ASCII form of up to eight bytes) is inlined
+ * most common lookup (a known ASCII form of up to sixteen bytes) is inlined
  * where tokens are made; everything else goes through vocab.c. */
 #ifndef QL_VOCAB_H
 #define QL_VOCAB_H
 #include "ql_internal.h"
 #include "word.h"
 
+#define QL_VOCAB_HASH_SEED 0x243F6A8885A308D3ULL
 #define QL_VOCAB_HASH_MUL 0x9E3779B97F4A7C15ULL
 
 struct ql_vocab {
@@ -23,18 +24,47 @@ struct ql_vocab {
    already tells the length. */
 static inline uint64_t ql_vocab_hash_one(uint64_t w) { return w * QL_VOCAB_HASH_MUL; }
 
-/* The id of the ASCII form s[0..n), 1 <= n <= 8, eight bytes readable at s,
-   when the vocabulary has it; UINT32_MAX otherwise (not there, longer, or
-   not ASCII: ql_vocab_intern_padded decides). */
-static inline uint32_t ql_vocab_known_short(const ql_vocab *v, const char *s, size_t n) {
-  uint64_t w;
+/* Longer forms: a multiplication per word from the seed, then a finish
+   that mixes in the length. */
+static inline uint64_t ql_vocab_hash_step(uint64_t h, uint64_t w) { return (h ^ w) * QL_VOCAB_HASH_MUL; }
+
+static inline uint64_t ql_vocab_hash_finish(uint64_t h, size_t n) {
+  h ^= n;
+  h ^= h >> 29;
+  h *= 0xD6E8FEB86659FD93ULL;
+  return h ^ (h >> 32);
+}
+
+/* Hash of a form of two words (9 to 16 bytes, zero-padded). */
+static inline uint64_t ql_vocab_hash_two(uint64_t w0, uint64_t w1, size_t n) {
+  return ql_vocab_hash_finish(ql_vocab_hash_step(ql_vocab_hash_step(QL_VOCAB_HASH_SEED, w0), w1), n);
+}
+
+/* The id of the ASCII form s[0..n), 1 <= n <= 16, sixteen bytes readable
+   at s, when the vocabulary has it; UINT32_MAX otherwise (not there,
+   longer, or not ASCII: ql_vocab_intern_padded decides). */
+static inline uint32_t ql_vocab_known(const ql_vocab *v, const char *s, size_t n) {
+  uint64_t w0, w1 = 0, h;
   uint32_t i, mask = v->nslots - 1;
-  if (n - 1 >= 8) return UINT32_MAX;
-  w = ql_load64(s) & (~0ULL >> (64 - 8 * n));
-  if (w & QL_HIGH) return UINT32_MAX;
-  w = ql_ascii_lower64(w);
-  for (i = (uint32_t)(ql_vocab_hash_one(w) >> v->shift); v->slots[i].id1; i = (i + 1) & mask)
-    if (v->slots[i].w0 == w && v->slots[i].n == n) return v->slots[i].id1 - 1;
+  if (n - 1 >= 16) return UINT32_MAX;
+  if (n <= 8) {
+    w0 = ql_load64(s) & (~0ULL >> (64 - 8 * n));
+    if (w0 & QL_HIGH) return UINT32_MAX;
+    w0 = ql_ascii_lower64(w0);
+    h = ql_vocab_hash_one(w0);
+  } else {
+    w0 = ql_load64(s);
+    w1 = ql_load64(s + 8) & (~0ULL >> (128 - 8 * n));
+    if ((w0 | w1) & QL_HIGH) return UINT32_MAX;
+    w0 = ql_ascii_lower64(w0); w1 = ql_ascii_lower64(w1);
+    h = ql_vocab_hash_two(w0, w1, n);
+  }
+  for (i = (uint32_t)(h >> v->shift); v->slots[i].id1; i = (i + 1) & mask) {
+    const struct ql_vocab_slot *e = &v->slots[i];
+    if (e->w0 == w0 && e->n == n &&
+        (n <= 8 || ql_load64(v->chars + v->forms[2 * (e->id1 - 1)] + 8) == w1))
+      return e->id1 - 1;
+  }
   return UINT32_MAX;
 }
 
