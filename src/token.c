@@ -54,6 +54,7 @@ typedef struct {
   uint32_t *start, *stop, *form;
   uint8_t *kind;
   uint32_t n, cap;
+  uint32_t punct[128]; /* forms of one-byte punctuation tokens, UINT32_MAX: not yet */
 } tokens;
 
 static void reserve_tokens(tokens *o, size_t need) {
@@ -70,16 +71,25 @@ static void reserve_tokens(tokens *o, size_t need) {
   if (o->cap > d->tok_kind.cap) o->cap = d->tok_kind.cap;
 }
 
-static inline void push(tokens *o, const char *t, uint32_t s, uint32_t e, int kind) {
-  uint32_t id = ql_vocab_known(o->d->vocab, t + s, e - s), n = o->n;
+static inline uint32_t form_of(tokens *o, const char *t, uint32_t s, uint32_t e) {
+  uint32_t id = ql_vocab_known(o->d->vocab, t + s, e - s);
   if (id == UINT32_MAX) id = ql_vocab_intern_padded(o->d->vocab, t + s, e - s);
   if (id == UINT32_MAX && o->d->mem.oom) longjmp(*o->d->mem.oom, 1);
+  return id;
+}
+
+static inline void push_form(tokens *o, uint32_t s, uint32_t e, int kind, uint32_t id) {
+  uint32_t n = o->n;
   if (n == o->cap) {
     reserve_tokens(o, (size_t)n + 1);
     if (n == o->cap) return; /* no memory and no handler: the token is left out */
   }
   o->start[n] = s; o->stop[n] = e; o->form[n] = id; o->kind[n] = (uint8_t)kind;
   o->n = n + 1;
+}
+
+static inline void push(tokens *o, const char *t, uint32_t s, uint32_t e, int kind) {
+  push_form(o, s, e, kind, form_of(o, t, s, e));
 }
 
 static int starts_url(const char *t, uint32_t i, uint32_t stop) {
@@ -244,9 +254,13 @@ static void tokenize_range(tokens *o, uint32_t i, uint32_t stop) {
         i = one_token(o, t, i, stop, tn);
         if (i - base >= 64) break;
       } else {
+        int kind = ascii_class[c] == '3' ? QL_TOK_PUNCT : QL_TOK_SYMBOL;
         e = i + 1;
         while (e < stop && t[e] == (char)c) e++;
-        push(o, t, i, e, ascii_class[c] == '3' ? QL_TOK_PUNCT : QL_TOK_SYMBOL);
+        if (e == i + 1) { /* one punctuation byte: its form is remembered */
+          if (o->punct[c] == UINT32_MAX) o->punct[c] = form_of(o, t, i, e);
+          push_form(o, i, e, kind, o->punct[c]);
+        } else push(o, t, i, e, kind);
         i = e;
         if (i - base >= 64) break;
       }
@@ -256,9 +270,11 @@ static void tokenize_range(tokens *o, uint32_t i, uint32_t stop) {
 
 void ql_tokenize(ql_doc *d) {
   uint32_t b;
-  tokens o = { NULL, NULL, NULL, NULL, NULL, 0, 0 };
+  tokens o;
+  memset(&o, 0, sizeof o);
   o.d = d;
   o.n = d->tok_start.n;
+  memset(o.punct, 0xFF, sizeof o.punct);
   /* zeros after the text, so a token's eight bytes can be read at once */
   ql_vec_reserve(&d->mem, &d->text, 1, (size_t)d->text.n + 8);
   if (d->text.cap < d->text.n + 8) return; /* no memory and no handler */
