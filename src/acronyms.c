@@ -406,8 +406,7 @@ static int caps_word(const char *t, uint32_t s, uint32_t e) {
 void ql_find_acronyms(ql_doc *d) {
   struct ql_annot *a = d->annot;
   const char *t = (const char *)d->text.p;
-  const uint32_t *st = (const uint32_t *)d->tok_start.p, *sp = (const uint32_t *)d->tok_stop.p;
-  const uint8_t *kd = (const uint8_t *)d->tok_kind.p;
+  const uint32_t *st = (const uint32_t *)d->tok_start.p;
   const uint32_t *tf;
   ql_hmap *defs = &a->map[0], *defpos = &a->map[1], *undef = &a->map[2];
   scan_ctx ctx;
@@ -441,15 +440,15 @@ void ql_find_acronyms(ql_doc *d) {
   for (b = 0; b < d->blocks.n; b++) {
     uint32_t k, e = tf[b + 1];
     for (k = tf[b]; k < e; k++) {
-      uint32_t s0 = st[k], e0 = sp[k], kl, *hit, last = k;
+      uint32_t s0 = st[k], e0 = ql_tok_stop(d, k), kl, *hit, last = k;
       ql_acro_use u;
       key_eq_ctx kc;
       /* most capitalised words are not acronyms: a lower-case second letter rules them out */
-      if (kd[k] != QL_TOK_WORD || !is_up((unsigned char)t[s0]) || (e0 - s0 > 1 && is_lo((unsigned char)t[s0 + 1]))) continue;
+      if (ql_tok_kind(d, k) != QL_TOK_WORD || !is_up((unsigned char)t[s0]) || (e0 - s0 > 1 && is_lo((unsigned char)t[s0 + 1]))) continue;
       /* A&E, R&D: three tokens written without spaces */
-      if (e0 - s0 == 1 && k + 2 < e && sp[k] == st[k + 1] && t[st[k + 1]] == '&' && sp[k + 1] == st[k + 2] &&
-          kd[k + 2] == QL_TOK_WORD && sp[k + 2] - st[k + 2] <= 2 && is_up((unsigned char)t[st[k + 2]])) {
-        last = k + 2; e0 = sp[last]; kl = e0 - s0;
+      if (e0 - s0 == 1 && k + 2 < e && ql_tok_stop(d, k) == st[k + 1] && t[st[k + 1]] == '&' && ql_tok_stop(d, k + 1) == st[k + 2] &&
+          ql_tok_kind(d, k + 2) == QL_TOK_WORD && ql_tok_stop(d, k + 2) - st[k + 2] <= 2 && is_up((unsigned char)t[st[k + 2]])) {
+        last = k + 2; e0 = ql_tok_stop(d, last); kl = e0 - s0;
       } else if (!acronym_token(t, s0, e0, &kl)) continue;
       /* the definition itself: only where a short form is defined, in
        * parentheses, before one, or at the start of a glossary line */
@@ -468,9 +467,9 @@ void ql_find_acronyms(ql_doc *d) {
         undef_eq_ctx uc;
         uint64_t h = ql_hash_bytes(t + s0, kl);
         /* a run of capitals is a shouted heading, not acronyms */
-        int shouted = (k > tf[b] && kd[k - 1] == QL_TOK_WORD && caps_word(t, st[k - 1], sp[k - 1]) &&
-                       ql_annot_is_space(t, sp[k - 1], s0)) ||
-                      (last + 1 < e && kd[last + 1] == QL_TOK_WORD && caps_word(t, st[last + 1], sp[last + 1]) &&
+        int shouted = (k > tf[b] && ql_tok_kind(d, k - 1) == QL_TOK_WORD && caps_word(t, st[k - 1], ql_tok_stop(d, k - 1)) &&
+                       ql_annot_is_space(t, ql_tok_stop(d, k - 1), s0)) ||
+                      (last + 1 < e && ql_tok_kind(d, last + 1) == QL_TOK_WORD && caps_word(t, st[last + 1], ql_tok_stop(d, last + 1)) &&
                        ql_annot_is_space(t, e0, st[last + 1]));
         /* structured-abstract labels (RESULTS:, AIM:) are words in capitals */
         if (!shouted && (ql_category_from_label(t + s0, e0 - s0) != QL_CAT_NONE || (e0 - s0 >= 5 && t[e0] == ':')))

@@ -237,7 +237,7 @@ static int case_ok(const ql_doc *d, const gz_seq *s, uint32_t ts, uint32_t te) {
 static int32_t match_at(const gz *g, uint32_t k, uint32_t end, uint32_t *len) {
   const ql_doc *d = g->d;
   const char *t = (const char *)d->text.p;
-  const uint32_t *st = (const uint32_t *)d->tok_start.p, *sp = (const uint32_t *)d->tok_stop.p;
+  const uint32_t *st = (const uint32_t *)d->tok_start.p;
   const uint32_t *form = (const uint32_t *)d->tok_form.p;
   const uint32_t *ids = (const uint32_t *)g->ids->p;
   const gz_seq *seqs = (const gz_seq *)g->seqs->p;
@@ -250,7 +250,7 @@ static int32_t match_at(const gz *g, uint32_t k, uint32_t end, uint32_t *len) {
   for (pass = 0; pass < 2; pass++) {
     if (pass == 0) {
       /* names of two words or more: by the first two ids */
-      if (k + 1 >= end || st[k + 1] - sp[k] > 3 || !ql_annot_is_space(t, sp[k], st[k + 1])) continue;
+      if (k + 1 >= end || st[k + 1] - ql_tok_stop(d, k) > 3 || !ql_annot_is_space(t, ql_tok_stop(d, k), st[k + 1])) continue;
       head = ql_hmap_get(g->first, pair_key(form[k], form[k + 1]), NULL, NULL);
     } else {
       if (best >= 0) break; /* a longer name matched */
@@ -263,10 +263,10 @@ static int32_t match_at(const gz *g, uint32_t k, uint32_t end, uint32_t *len) {
       if (s->len < blen || k + s->len > end) continue;
       for (j = 2; j < s->len; j++) {
         if (form[k + j] != ids[s->ids + j]) break;
-        if (st[k + j] - sp[k + j - 1] > 3 || !ql_annot_is_space(t, sp[k + j - 1], st[k + j])) break;
+        if (st[k + j] - ql_tok_stop(d, k + j - 1) > 3 || !ql_annot_is_space(t, ql_tok_stop(d, k + j - 1), st[k + j])) break;
       }
       if (j < s->len) continue;
-      if (s->cs && !case_ok(d, s, st[k], sp[k])) continue;
+      if (s->cs && !case_ok(d, s, st[k], ql_tok_stop(d, k))) continue;
       /* equal length: the script's names, then the document's, win over built-in ones */
       if (s->len > blen || (best >= 0 && ents[s->entry].origin > ents[seqs[best].entry].origin)) {
         best = i; blen = s->len;
@@ -378,7 +378,6 @@ void ql_find_actors(ql_doc *d, const ql_actor_spec *extra, size_t nextra) {
   size_t i;
   uint32_t b, nb = d->blocks.n;
   const uint32_t *tf;
-  const uint8_t *kd = (const uint8_t *)d->tok_kind.p;
   a->actors.n = a->mentions.n = 0;
   g.d = d; g.seqs = &a->tmp[1]; g.ids = &a->tmp[2]; g.ents = &a->tmp[3]; g.first = &a->map[0];
   memset(&g.bloom, 0, sizeof g.bloom);
@@ -407,7 +406,7 @@ void ql_find_actors(ql_doc *d, const ql_actor_spec *extra, size_t nextra) {
     for (k = tf[b]; k < e; k++) {
       uint32_t len;
       int32_t s;
-      if (kd[k] != QL_TOK_WORD) continue;
+      if (ql_tok_kind(d, k) != QL_TOK_WORD) continue;
       s = match_at(&g, k, e, &len);
       if (s < 0) continue;
       {
@@ -416,7 +415,7 @@ void ql_find_actors(ql_doc *d, const ql_actor_spec *extra, size_t nextra) {
         if (!(en->name && en->name[0] == '\0')) {
           ql_actor_mention m;
           m.start = ((const uint32_t *)d->tok_start.p)[k];
-          m.stop = ((const uint32_t *)d->tok_stop.p)[k + len - 1];
+          m.stop = ql_tok_stop(d, k + len - 1);
           m.actor = actor_of(&g, entry);
           QL_VEC_AT(a->actors, ql_actor, m.actor).mentions++;
           QL_VEC_PUSH(&d->mem, &a->mentions, ql_actor_mention, m);

@@ -41,9 +41,9 @@ void ql_doc_free(ql_doc *d) {
   ql_vec_free(m, &d->dropped, sizeof(ql_dropped));
   ql_vec_free(m, &d->warnings, sizeof(ql_warning));
   ql_vec_free(m, &d->tok_start, 4);
-  ql_vec_free(m, &d->tok_stop, 4);
+  ql_vec_free(m, &d->tok_lk, 2);
+  ql_vec_free(m, &d->tok_long, sizeof(ql_long_token));
   ql_vec_free(m, &d->tok_form, 4);
-  ql_vec_free(m, &d->tok_kind, 1);
   ql_annot_free(d);
   if (d->own_vocab) ql_vocab_free(d->vocab);
   m->f(m->ud, d, sizeof *d, 0);

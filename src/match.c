@@ -261,8 +261,8 @@ static int tokenize_chunk(ql_matcher *m, const char *s, size_t n, tokrange *out,
   for (i = 0; i < nt; i++) {
     if (k == max) { k = max + 1; break; }
     out[k].start = ql_doc_token_starts(d)[i];
-    out[k].stop = ql_doc_token_stops(d)[i];
-    out[k].kind = ql_doc_token_kinds(d)[i];
+    out[k].stop = ql_doc_token_stop(d, i);
+    out[k].kind = ql_doc_token_kind(d, i);
     k++;
   }
   ql_doc_free(d);
@@ -765,7 +765,7 @@ ql_status ql_matcher_prepare(ql_matcher *m, const ql_vocab *v) {
 typedef struct {
   const ql_doc *d;
   const char *text; size_t tlen;
-  const uint32_t *starts, *stops, *forms;
+  const uint32_t *starts, *forms;
   size_t ntok;
   const ql_block *blocks; size_t nb;
   const ql_span *sents; size_t ns;
@@ -967,7 +967,7 @@ static int exact_ok(const ql_matcher *m, const scan_t *s, const term_t *t, size_
   for (k = 0; k < t->nelem; k++) {
     const elem_t *e = &QL_VEC_AT(m->elems, elem_t, t->elem0 + k);
     const char *w = s->text + s->starts[i + k];
-    size_t wn = s->stops[i + k] - s->starts[i + k];
+    size_t wn = ql_tok_stop(s->d, (uint32_t)(i + k)) - s->starts[i + k];
     if (e->kind == EL_GLOB) {
       if (!ql_glob_match(chars_at(m, e->raw), e->rlen, w, wn)) return 0;
     } else if (e->kind == EL_LIT) {
@@ -1109,7 +1109,6 @@ ql_status ql_matcher_code(ql_matcher *m, const ql_doc *d, const uint8_t *const *
   s.text = ql_doc_text(d, &s.tlen);
   s.ntok = ql_doc_ntokens(d);
   s.starts = ql_doc_token_starts(d);
-  s.stops = ql_doc_token_stops(d);
   s.forms = ql_doc_token_forms(d);
   s.blocks = ql_doc_blocks(d, &s.nb);
   s.sents = ql_doc_sentences(d, &nsent); s.ns = nsent;
@@ -1147,7 +1146,7 @@ ql_status ql_matcher_code(ql_matcher *m, const ql_doc *d, const uint8_t *const *
     nc = 0;
     for (i = base; i < last; i++) {
       uint64_t info = rinfo[s.forms[i]];
-      if ((i & 15) == 0 && i + 32 < s.ntok) { __builtin_prefetch(s.starts + i + 32); __builtin_prefetch(s.stops + i + 32); }
+      if ((i & 15) == 0 && i + 32 < s.ntok) { __builtin_prefetch(s.starts + i + 32); __builtin_prefetch((const uint16_t *)d->tok_lk.p + i + 32); }
       cand[nc] = (uint32_t)i;
       nc += (size_t)((info >> next_bit(s.forms[i + 1])) & 1);
     }
@@ -1174,7 +1173,7 @@ ql_status ql_matcher_code(ql_matcher *m, const ql_doc *d, const uint8_t *const *
         uint32_t e = nd->head;
         if (e) {
           if (!located) { locate(m, &s, i); located = 1; }
-          if (j == i || s.stops[j] <= s.block_stop || s.block_start > s.block_stop) /* a phrase stays in its block */
+          if (j == i || ql_tok_stop(d, (uint32_t)j) <= s.block_stop || s.block_start > s.block_stop) /* a phrase stays in its block */
             for (; e; e = tl[e - 1].next) {
               const tl_t *x = &tl[e - 1];
               if (x->fast) {

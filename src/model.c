@@ -137,9 +137,30 @@ const char *ql_doc_str(const ql_doc *d, ql_str s) {
 ql_vocab *ql_doc_vocab(const ql_doc *d) { return d->vocab; }
 size_t ql_doc_ntokens(const ql_doc *d) { return d->tok_start.n; }
 const uint32_t *ql_doc_token_starts(const ql_doc *d) { return (const uint32_t *)d->tok_start.p; }
-const uint32_t *ql_doc_token_stops(const ql_doc *d) { return (const uint32_t *)d->tok_stop.p; }
 const uint32_t *ql_doc_token_forms(const ql_doc *d) { return (const uint32_t *)d->tok_form.p; }
-const uint8_t *ql_doc_token_kinds(const ql_doc *d) { return (const uint8_t *)d->tok_kind.p; }
+uint32_t ql_doc_token_stop(const ql_doc *d, size_t i) { return ql_tok_stop(d, (uint32_t)i); }
+ql_token_kind ql_doc_token_kind(const ql_doc *d, size_t i) { return (ql_token_kind)ql_tok_kind(d, (uint32_t)i); }
+
+uint32_t ql_tok_long_stop(const ql_doc *d, uint32_t i) {
+  const ql_long_token *l = (const ql_long_token *)d->tok_long.p;
+  uint32_t lo = 0, hi = d->tok_long.n;
+  while (lo < hi) { /* by index: long tokens are appended in order */
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (l[mid].index < i) lo = mid + 1; else hi = mid;
+  }
+  return lo < d->tok_long.n && l[lo].index == i ? l[lo].stop : ((const uint32_t *)d->tok_start.p)[i];
+}
+
+uint16_t ql_tok_pack(ql_doc *d, uint32_t i, uint32_t start, uint32_t stop, int kind) {
+  uint32_t len = stop - start;
+  if (len >= QL_TOK_LONG) {
+    ql_long_token l;
+    l.index = i; l.stop = stop;
+    QL_VEC_PUSH(&d->mem, &d->tok_long, ql_long_token, l);
+    len = QL_TOK_LONG;
+  }
+  return (uint16_t)(len << 3 | (uint32_t)kind);
+}
 
 /* Last element with start <= pos among n records of `stride` bytes whose
  * first fields are uint32 start, stop (ql_span layout at `off`). */

@@ -54,8 +54,9 @@ struct ql_doc {
   ql_vec repairs;       /* ql_repair */
   ql_vec dropped;       /* ql_dropped */
   ql_vec warnings;      /* ql_warning */
-  ql_vec tok_start, tok_stop, tok_form; /* uint32_t */
-  ql_vec tok_kind;      /* uint8_t */
+  ql_vec tok_start, tok_form; /* uint32_t */
+  ql_vec tok_lk;        /* uint16_t: length << 3 | kind (QL_TOK_LONG: see tok_long) */
+  ql_vec tok_long;      /* ql_long_token, by index: the stops of tokens that long */
   ql_vocab *vocab; int own_vocab;
   int32_t open[QL_MAX_LEVELS + 1]; /* open section per level, QL_NONE if none */
   struct ql_annot *annot; /* annotations found after segmentation (annotate.c) */
@@ -107,6 +108,19 @@ void ql_log_repair(ql_doc *d, const char *rule, const char *from, size_t fl,
 /* ---- lines of the source ---- */
 /* Finds the line starting at *pos (ending at \n, \r\n or \r); sets [*ls,*le)
  * to its content and advances *pos past the terminator. 0 at end of input. */
+/* Tokens are 10 bytes: start, form, and the length beside the kind.  A
+ * length of QL_TOK_LONG or more is kept whole in tok_long. */
+#define QL_TOK_LONG 8191u
+typedef struct { uint32_t index, stop; } ql_long_token;
+uint32_t ql_tok_long_stop(const ql_doc *d, uint32_t i);
+static inline uint32_t ql_tok_stop(const ql_doc *d, uint32_t i) {
+  uint32_t len = (uint32_t)((const uint16_t *)d->tok_lk.p)[i] >> 3;
+  return len < QL_TOK_LONG ? ((const uint32_t *)d->tok_start.p)[i] + len : ql_tok_long_stop(d, i);
+}
+static inline int ql_tok_kind(const ql_doc *d, uint32_t i) { return ((const uint16_t *)d->tok_lk.p)[i] & 7; }
+/* Appends token i's length and kind (tok_long grows for a long one). */
+uint16_t ql_tok_pack(ql_doc *d, uint32_t i, uint32_t start, uint32_t stop, int kind);
+
 /* The first '\n' or '\r' at or after i, or len (a lone CR ends a line). */
 uint32_t ql_line_end(const char *s, uint32_t i, uint32_t len);
 int ql_next_line(const char *s, uint32_t len, uint32_t *pos, uint32_t *ls, uint32_t *le);

@@ -185,9 +185,10 @@ const ql_warning *ql_doc_warnings(const ql_doc *d, size_t *n);
 /* Tokens, struct of arrays. */
 size_t ql_doc_ntokens(const ql_doc *d);
 const uint32_t *ql_doc_token_starts(const ql_doc *d);
-const uint32_t *ql_doc_token_stops(const ql_doc *d);
 const uint32_t *ql_doc_token_forms(const ql_doc *d);  /* vocabulary ids */
-const uint8_t *ql_doc_token_kinds(const ql_doc *d);
+/* A token's end and kind (stored packed, so read one at a time). */
+uint32_t ql_doc_token_stop(const ql_doc *d, size_t i);
+ql_token_kind ql_doc_token_kind(const ql_doc *d, size_t i);
 
 /* Index of the sentence/block/section containing text offset pos, -1 if none. */
 int32_t ql_doc_sentence_at(const ql_doc *d, uint32_t pos);

@@ -79,8 +79,7 @@ static const word_bits words[] = {
 typedef struct {
   ql_doc *d;
   const char *t;
-  const uint32_t *st, *sp, *form;
-  const uint8_t *kd;
+  const uint32_t *st, *form;
   ql_hmap *bits;       /* vocabulary id -> index into words (bits in the table) */
   ql_bloom numwords;   /* ids of spelled numbers */
   uint32_t id_per, id_cent, id_percent, id_percentage, id_points, id_n, id_between, id_and, id_from, id_to,
@@ -143,10 +142,10 @@ static uint32_t prev_word(uint32_t k, uint32_t first) {
 static int count_unit(const qctx *c, uint32_t k0, uint32_t lim, uint32_t *us, uint32_t *ue, uint32_t *kend) {
   uint32_t k, n = 0;
   for (k = k0; k < lim && n < 3; k++, n++) {
-    uint32_t s = c->st[k], e = c->sp[k];
+    uint32_t s = c->st[k], e = ql_tok_stop(c->d, k);
     unsigned b;
-    if (c->kd[k] != QL_TOK_WORD) return 0;
-    if (k > k0 && !ql_annot_is_space(c->t, c->sp[k - 1], s)) return 0;
+    if (ql_tok_kind(c->d, k) != QL_TOK_WORD) return 0;
+    if (k > k0 && !ql_annot_is_space(c->t, ql_tok_stop(c->d, k - 1), s)) return 0;
     b = wbits(c, k, NULL);
     if (b & (W_STOP | W_MONTH | W_SCALE | W_NUMWORD)) return 0;
     /* plural-looking: -s but not -ss, -is, -us (crisis, status) */
@@ -175,14 +174,14 @@ static void init_q(ql_quantity *q, int kind, uint32_t s, uint32_t e) {
 static uint32_t suffixes(const qctx *c, uint32_t k, uint32_t lim, int *percent, double *scale, int money) {
   const char *t = c->t;
   *percent = 0; *scale = 1;
-  if (k < lim && c->st[k] == c->sp[k - 1] && c->sp[k] - c->st[k] == 1 && t[c->st[k]] == '%') { *percent = 1; return k + 1; }
+  if (k < lim && c->st[k] == ql_tok_stop(c->d, k - 1) && ql_tok_stop(c->d, k) - c->st[k] == 1 && t[c->st[k]] == '%') { *percent = 1; return k + 1; }
   if (is_word(c, k, lim, c->id_percent)) { *percent = 1; return k + 1; }
   if (is_word(c, k, lim, c->id_per) && is_word(c, k + 1, lim, c->id_cent)) { *percent = 1; return k + 2; }
   if (is_word(c, k, lim, c->id_percentage) && is_word(c, k + 1, lim, c->id_points)) { *percent = 2; return k + 2; }
-  if (k < lim && c->kd[k] == QL_TOK_WORD) {
+  if (k < lim && ql_tok_kind(c->d, k) == QL_TOK_WORD) {
     double v;
     unsigned b = wbits(c, k, &v);
-    if ((b & W_SCALE) && (money || c->sp[k] - c->st[k] > 1)) { *scale = v; return k + 1; }
+    if ((b & W_SCALE) && (money || ql_tok_stop(c->d, k) - c->st[k] > 1)) { *scale = v; return k + 1; }
   }
   return k;
 }
@@ -197,18 +196,18 @@ static const char *currency_at(const char *t, uint32_t s, uint32_t e) {
 /* One figure at token k of a block [first, lim); returns the last token used. */
 static uint32_t figure(qctx *c, uint32_t k, uint32_t first, uint32_t lim) {
   const char *t = c->t;
-  uint32_t s = c->st[k], e = c->sp[k], used, pk = prev_word(k, first), after, kend;
+  uint32_t s = c->st[k], e = ql_tok_stop(c->d, k), used, pk = prev_word(k, first), after, kend;
   double v = 0, v2 = 0, scale = 1;
   int percent = 0, fy = 0, range = 0;
   const char *cur = NULL;
   ql_quantity q;
-  unsigned pb = pk != UINT32_MAX && c->kd[pk] == QL_TOK_WORD ? wbits(c, pk, NULL) : 0;
+  unsigned pb = pk != UINT32_MAX && ql_tok_kind(c->d, pk) == QL_TOK_WORD ? wbits(c, pk, NULL) : 0;
 
   /* "one in four adults" is a ratio, not a count */
   if (pk != UINT32_MAX && c->form[pk] == c->id_in && pk > first &&
-      (c->kd[pk - 1] == QL_TOK_NUMBER || (wbits(c, pk - 1, NULL) & W_NUMWORD) || c->form[pk - 1] == c->id_one))
+      (ql_tok_kind(c->d, pk - 1) == QL_TOK_NUMBER || (wbits(c, pk - 1, NULL) & W_NUMWORD) || c->form[pk - 1] == c->id_one))
     return k;
-  if (c->kd[k] == QL_TOK_WORD && !is_dig((unsigned char)t[s])) {
+  if (ql_tok_kind(c->d, k) == QL_TOK_WORD && !is_dig((unsigned char)t[s])) {
     /* spelled numbers count things: "three key shifts" */
     double nv;
     if (!(wbits(c, k, &nv) & W_NUMWORD)) return k;
@@ -223,7 +222,7 @@ static uint32_t figure(qctx *c, uint32_t k, uint32_t first, uint32_t lim) {
   }
   used = parse_num(t, s, e, &v);
   if (!used) return k;
-  if (pk != UINT32_MAX && c->sp[pk] == s) cur = currency_at(t, c->st[pk], c->sp[pk]);
+  if (pk != UINT32_MAX && ql_tok_stop(c->d, pk) == s) cur = currency_at(t, c->st[pk], ql_tok_stop(c->d, pk));
   if (s + used < e) {
     /* 2015/16, 2024-25, 30-40, 2.1m, 1990s */
     char sep = t[s + used];
@@ -250,25 +249,25 @@ static uint32_t figure(qctx *c, uint32_t k, uint32_t first, uint32_t lim) {
   if (!cur && !range) {
     uint32_t nk = k + 1;
     if ((pb & W_MONTH) && !is_year(v)) return k;
-    if (nk < lim && c->kd[nk] == QL_TOK_WORD && (wbits(c, nk, NULL) & W_MONTH) && v <= 31) return k;
+    if (nk < lim && ql_tok_kind(c->d, nk) == QL_TOK_WORD && (wbits(c, nk, NULL) & W_MONTH) && v <= 31) return k;
     if (pb & W_IDENT) return k;
   }
   /* a range written with a dash or "to" between two figures: 10-20%, 10 to 20 per cent */
   after = k + 1;
-  if (!range && after + 1 < lim && c->kd[after + 1] == QL_TOK_NUMBER &&
-      ((c->kd[after] == QL_TOK_PUNCT && c->sp[after] - c->st[after] <= 3 && c->sp[k] == c->st[after] &&
-        c->sp[after] == c->st[after + 1] && (t[c->st[after]] == '-' || (unsigned char)t[c->st[after]] == 0xE2)))) {
+  if (!range && after + 1 < lim && ql_tok_kind(c->d, after + 1) == QL_TOK_NUMBER &&
+      ((ql_tok_kind(c->d, after) == QL_TOK_PUNCT && ql_tok_stop(c->d, after) - c->st[after] <= 3 && ql_tok_stop(c->d, k) == c->st[after] &&
+        ql_tok_stop(c->d, after) == c->st[after + 1] && (t[c->st[after]] == '-' || (unsigned char)t[c->st[after]] == 0xE2)))) {
     double w;
-    if (parse_num(t, c->st[after + 1], c->sp[after + 1], &w) == c->sp[after + 1] - c->st[after + 1] && w > v) {
-      range = 1; v2 = w; e = c->sp[after + 1]; after += 2;
+    if (parse_num(t, c->st[after + 1], ql_tok_stop(c->d, after + 1), &w) == ql_tok_stop(c->d, after + 1) - c->st[after + 1] && w > v) {
+      range = 1; v2 = w; e = ql_tok_stop(c->d, after + 1); after += 2;
     }
   }
   if (!range && pk != UINT32_MAX && c->form[pk] == c->id_between) {
     /* between 10 and 20 */
-    if (is_word(c, after, lim, c->id_and) && after + 1 < lim && c->kd[after + 1] == QL_TOK_NUMBER) {
+    if (is_word(c, after, lim, c->id_and) && after + 1 < lim && ql_tok_kind(c->d, after + 1) == QL_TOK_NUMBER) {
       double w;
-      if (parse_num(t, c->st[after + 1], c->sp[after + 1], &w) == c->sp[after + 1] - c->st[after + 1] && w > v) {
-        range = 1; v2 = w; e = c->sp[after + 1]; after += 2;
+      if (parse_num(t, c->st[after + 1], ql_tok_stop(c->d, after + 1), &w) == ql_tok_stop(c->d, after + 1) - c->st[after + 1] && w > v) {
+        range = 1; v2 = w; e = ql_tok_stop(c->d, after + 1); after += 2;
       }
     }
   }
@@ -276,11 +275,11 @@ static uint32_t figure(qctx *c, uint32_t k, uint32_t first, uint32_t lim) {
     double word_scale;
     uint32_t nk = suffixes(c, after, lim, &percent, &word_scale, cur != NULL);
     double sc = scale * word_scale; /* "2.1m" carries its scale; "2.1 million" has it after */
-    if (nk > after) e = c->sp[nk - 1];
-    if (!cur && !percent && nk < lim && c->kd[nk] == QL_TOK_WORD && (wbits(c, nk, NULL) & W_CURRWORD)) {
+    if (nk > after) e = ql_tok_stop(c->d, nk - 1);
+    if (!cur && !percent && nk < lim && ql_tok_kind(c->d, nk) == QL_TOK_WORD && (wbits(c, nk, NULL) & W_CURRWORD)) {
       const char *w = t + c->st[nk];
       cur = (w[0] == 'p' || w[0] == 'P') ? "GBP" : (w[0] == 'e' || w[0] == 'E') ? "EUR" : "USD";
-      e = c->sp[nk]; nk++;
+      e = ql_tok_stop(c->d, nk); nk++;
     }
     if (percent || cur) {
       init_q(&q, range ? QL_Q_RANGE : percent ? QL_Q_PERCENT : QL_Q_MONEY, cur ? c->st[pk] : s, e);
@@ -298,7 +297,7 @@ static uint32_t figure(qctx *c, uint32_t k, uint32_t first, uint32_t lim) {
     if (sc != 1) { v *= sc; if (range) v2 *= sc; after = nk; }
   }
   /* n = 16: a sample size */
-  if (pk != UINT32_MAX && c->kd[pk] != QL_TOK_WORD && t[c->st[pk]] == '=' && pk > first &&
+  if (pk != UINT32_MAX && ql_tok_kind(c->d, pk) != QL_TOK_WORD && t[c->st[pk]] == '=' && pk > first &&
       c->form[pk - 1] == c->id_n) {
     init_q(&q, QL_Q_COUNT, c->st[pk - 1], e);
     q.value = v; q.has_value = 1; q.unit = "n";
@@ -306,7 +305,7 @@ static uint32_t figure(qctx *c, uint32_t k, uint32_t first, uint32_t lim) {
     return k;
   }
   {
-    uint32_t l = digits_only(t, s, c->sp[k]);
+    uint32_t l = digits_only(t, s, ql_tok_stop(c->d, k));
     int temporal = (pb & (W_TEMPORAL | W_MONTH)) != 0;
     uint32_t us, ue;
     int has_unit = count_unit(c, after, lim, &us, &ue, &kend);
@@ -316,7 +315,7 @@ static uint32_t figure(qctx *c, uint32_t k, uint32_t first, uint32_t lim) {
       uint32_t i;
       for (i = 0; i < 4; i++) y = y * 10 + (t[s + i] - '0');
       if (is_year(y)) {
-        init_q(&q, QL_Q_YEAR, s, c->sp[k]);
+        init_q(&q, QL_Q_YEAR, s, ql_tok_stop(c->d, k));
         q.value = y; q.has_value = 1; q.flags |= QL_QF_GLUED_NOTE;
         q.note = 0;
         for (i = 4; i < l; i++) q.note = q.note * 10 + (t[s + i] - '0');
@@ -325,7 +324,7 @@ static uint32_t figure(qctx *c, uint32_t k, uint32_t first, uint32_t lim) {
       }
     }
     if (!range && l == 4 && is_year(v) && (temporal || !has_unit)) {
-      init_q(&q, QL_Q_YEAR, s, c->sp[k]);
+      init_q(&q, QL_Q_YEAR, s, ql_tok_stop(c->d, k));
       q.value = v; q.has_value = 1;
       push_q(c, &q, k);
       return k;
@@ -338,7 +337,7 @@ static uint32_t figure(qctx *c, uint32_t k, uint32_t first, uint32_t lim) {
     }
     if (has_unit) {
       /* a capitalised word before a bare number names something: Volume 33, NHS 111 */
-      if (pk != UINT32_MAX && c->kd[pk] == QL_TOK_WORD && is_up((unsigned char)t[c->st[pk]]) && !(pb & (W_PREP | W_APPROX)) &&
+      if (pk != UINT32_MAX && ql_tok_kind(c->d, pk) == QL_TOK_WORD && is_up((unsigned char)t[c->st[pk]]) && !(pb & (W_PREP | W_APPROX)) &&
           !(pb & W_MONTH))
         return k;
       init_q(&q, range ? QL_Q_RANGE : QL_Q_COUNT, s, ue);
@@ -361,7 +360,7 @@ static uint32_t figure(qctx *c, uint32_t k, uint32_t first, uint32_t lim) {
  * of asterisks (computed when first needed), *quotes the quotes seen so far. */
 static int ocr_marker(const qctx *c, uint32_t k, uint32_t bs, uint32_t be, uint32_t *stars, uint32_t *quotes) {
   const char *t = c->t;
-  uint32_t s = c->st[k], e = c->sp[k];
+  uint32_t s = c->st[k], e = ql_tok_stop(c->d, k);
   unsigned char ch = (unsigned char)t[s], pv = s > bs ? (unsigned char)t[s - 1] : ' ';
   int after_word = (pv >= 'a' && pv <= 'z') || pv == '.' || pv == ',' || pv == ';' || pv == ':' || pv == ')';
   int at_end = e >= be || t[e] == ' ' || t[e] == '\n';
@@ -395,9 +394,9 @@ static void push_marker(qctx *c, uint32_t k) {
   /* a run of them ("available(R)(R)") is one marker */
   if (a->quantities.n > 0) {
     ql_quantity *last = &QL_VEC_LAST(a->quantities, ql_quantity);
-    if (last->kind == QL_Q_MARKER && last->stop == p) { last->stop = c->sp[k]; return; }
+    if (last->kind == QL_Q_MARKER && last->stop == p) { last->stop = ql_tok_stop(c->d, k); return; }
   }
-  init_q(&q, QL_Q_MARKER, p, c->sp[k]);
+  init_q(&q, QL_Q_MARKER, p, ql_tok_stop(c->d, k));
   q.flags = QL_QF_OCR_MARKER;
   q.unit = t[p] == '?' ? glyph_q : t[p] == '*' ? glyph_s : t[p] == '"' ? glyph_dq :
            (unsigned char)t[p + 1] == 0xAE ? glyph_r : glyph_d;
@@ -420,7 +419,7 @@ static void directions(qctx *c) {
       if (!q[x].has_value || q[x].kind == QL_Q_YEAR || q[x].kind == QL_Q_FY) continue;
       /* the first figure follows "from" (a currency sign may sit between) */
       if (k >= 1 && c->form[k - 1] == c->id_from) fk = k - 1;
-      else if (k >= 2 && c->kd[k - 1] == QL_TOK_SYMBOL && c->form[k - 2] == c->id_from) fk = k - 2;
+      else if (k >= 2 && ql_tok_kind(c->d, k - 1) == QL_TOK_SYMBOL && c->form[k - 2] == c->id_from) fk = k - 2;
       else continue;
       if (c->st[fk] < sen->start) continue;
       k = fk;
@@ -433,7 +432,7 @@ static void directions(qctx *c) {
       for (y = x + 1; y < j; y++) {
         uint32_t ky = qk[y];
         if (q[y].kind != q[x].kind || !q[y].has_value) continue;
-        if (ky > 0 && (c->form[ky - 1] == c->id_to || (ky > 1 && c->form[ky - 2] == c->id_to && c->kd[ky - 1] == QL_TOK_SYMBOL))) {
+        if (ky > 0 && (c->form[ky - 1] == c->id_to || (ky > 1 && c->form[ky - 2] == c->id_to && ql_tok_kind(c->d, ky - 1) == QL_TOK_SYMBOL))) {
           if (((dir & W_DEC) && q[y].value > q[x].value) || ((dir & W_INC) && q[y].value < q[x].value)) {
             q[x].flags |= QL_QF_CONTRADICTS;
             q[y].flags |= QL_QF_CONTRADICTS;
@@ -455,8 +454,8 @@ void ql_find_quantities(ql_doc *d) {
   a->tmp[4].n = 0;
   if (d->tok_start.n == 0) return;
   c.d = d; c.t = (const char *)d->text.p;
-  c.st = (const uint32_t *)d->tok_start.p; c.sp = (const uint32_t *)d->tok_stop.p;
-  c.form = (const uint32_t *)d->tok_form.p; c.kd = (const uint8_t *)d->tok_kind.p;
+  c.st = (const uint32_t *)d->tok_start.p;
+  c.form = (const uint32_t *)d->tok_form.p;
   c.bits = &a->map[1];
   ql_hmap_reset(&d->mem, c.bits, NWORDS);
   memset(&c.numwords, 0, sizeof c.numwords);
@@ -479,7 +478,7 @@ void ql_find_quantities(ql_doc *d) {
     uint32_t k, e = tf[b + 1], stars = UINT32_MAX, quotes = 0;
     if (bl->kind == QL_BLOCK_FOOTNOTE || bl->kind == QL_BLOCK_REFERENCE || bl->kind == QL_BLOCK_FIELD) continue;
     for (k = tf[b]; k < e; k++) {
-      uint8_t kind = c.kd[k];
+      uint8_t kind = ql_tok_kind(c.d, k);
       if (kind == QL_TOK_NUMBER || (kind == QL_TOK_WORD && (is_dig((unsigned char)c.t[c.st[k]]) ||
                                                            ql_bloom_has(&c.numwords, c.form[k]))))
         k = figure(&c, k, tf[b], e);

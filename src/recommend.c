@@ -64,8 +64,7 @@ enum { C_VERB = 1, C_STOP = 2, C_ADVERB = 4, C_PREP = 8, C_CONJ = 16 };
 typedef struct {
   ql_doc *d;
   const char *t;
-  const uint32_t *st, *sp, *form;
-  const uint8_t *kd;
+  const uint32_t *st, *form;
   ql_hmap *cls;
   ql_bloom cues;       /* first words of deontic cues */
   ql_bloom stops;      /* words left out of keys */
@@ -99,7 +98,7 @@ static void add_class(rctx *c, const char *const *list, unsigned bit) {
 static int cue_at(const rctx *c, uint32_t k, uint32_t first, uint32_t lim, uint32_t *last) {
   uint32_t f = c->form[k], nx = k + 1 < lim ? c->form[k + 1] : UINT32_MAX;
   uint32_t pv = k > first ? c->form[k - 1] : UINT32_MAX;
-  if (c->kd[k] != QL_TOK_WORD || !ql_bloom_has(&c->cues, f)) return 0;
+  if (ql_tok_kind(c->d, k) != QL_TOK_WORD || !ql_bloom_has(&c->cues, f)) return 0;
   *last = k;
   if (f == c->id_should || f == c->id_must) return 1;
   if ((f == c->id_ought || f == c->id_need || f == c->id_needs || f == c->id_required) && nx == c->id_to) {
@@ -124,8 +123,8 @@ static int cue_at(const rctx *c, uint32_t k, uint32_t first, uint32_t lim, uint3
 
 static int imperative_at(const rctx *c, uint32_t k) {
   const char *w = c->t + c->st[k];
-  uint32_t n = c->sp[k] - c->st[k];
-  if (c->kd[k] != QL_TOK_WORD || !is_up((unsigned char)w[0])) return 0;
+  uint32_t n = ql_tok_stop(c->d, k) - c->st[k];
+  if (ql_tok_kind(c->d, k) != QL_TOK_WORD || !is_up((unsigned char)w[0])) return 0;
   if (cls_of(c, k) & C_VERB) return 1;
   /* -ise/-ize verbs: Incentivise, Modernise */
   return n > 5 && (memcmp(w + n - 3, "ise", 3) == 0 || memcmp(w + n - 3, "ize", 3) == 0);
@@ -134,10 +133,10 @@ static int imperative_at(const rctx *c, uint32_t k) {
 /* first word token of [k0, lim), skipping bullets and OCR'd bullet letters */
 static uint32_t first_word(const rctx *c, uint32_t k0, uint32_t lim) {
   uint32_t k = k0;
-  while (k < lim && c->kd[k] != QL_TOK_WORD) k++;
+  while (k < lim && ql_tok_kind(c->d, k) != QL_TOK_WORD) k++;
   /* a bullet OCR'd as a lone lower-case letter: "e Staffing: ..." */
-  if (k + 1 < lim && c->sp[k] - c->st[k] == 1 && is_lo((unsigned char)c->t[c->st[k]]) &&
-      c->kd[k + 1] == QL_TOK_WORD && is_up((unsigned char)c->t[c->st[k + 1]]))
+  if (k + 1 < lim && ql_tok_stop(c->d, k) - c->st[k] == 1 && is_lo((unsigned char)c->t[c->st[k]]) &&
+      ql_tok_kind(c->d, k + 1) == QL_TOK_WORD && is_up((unsigned char)c->t[c->st[k + 1]]))
     k++;
   return k;
 }
@@ -278,12 +277,12 @@ static void address(rctx *c, ql_recommendation *r, uint32_t k0, uint32_t kc) {
     /* the clause of the cue: after ", but", ", which", ", whose"... or a ; : or spaced dash */
     for (k = kc; k > k0 && c->st[k - 1] >= ss; k--) {
       unsigned char ch = (unsigned char)c->t[c->st[k - 1]];
-      if (c->kd[k - 1] == QL_TOK_PUNCT && (ch == ';' || ch == ':' || (ch == 0xE2 && c->st[k - 1] > 0 && c->t[c->st[k - 1] - 1] == ' '))) {
-        ss = c->sp[k - 1]; break;
+      if (ql_tok_kind(c->d, k - 1) == QL_TOK_PUNCT && (ch == ';' || ch == ':' || (ch == 0xE2 && c->st[k - 1] > 0 && c->t[c->st[k - 1] - 1] == ' '))) {
+        ss = ql_tok_stop(c->d, k - 1); break;
       }
-      if (c->kd[k - 1] == QL_TOK_WORD && (cls_of(c, k - 1) & C_CONJ) && k >= 2 && c->kd[k - 2] == QL_TOK_PUNCT &&
+      if (ql_tok_kind(c->d, k - 1) == QL_TOK_WORD && (cls_of(c, k - 1) & C_CONJ) && k >= 2 && ql_tok_kind(c->d, k - 2) == QL_TOK_PUNCT &&
           c->t[c->st[k - 2]] == ',') {
-        ss = c->sp[k - 1]; break;
+        ss = ql_tok_stop(c->d, k - 1); break;
       }
     }
     if (after) {
@@ -297,7 +296,7 @@ static void address(rctx *c, ql_recommendation *r, uint32_t k0, uint32_t kc) {
       uint32_t j, prep = 0;
       while (k < kc && c->st[k] < m[i].start) k++; /* the mention's first token */
       for (j = k; j > k0 && j + 2 > k && c->st[j - 1] >= ss; j--)
-        if (c->kd[j - 1] == QL_TOK_WORD && (cls_of(c, j - 1) & C_PREP)) { prep = 1; break; }
+        if (ql_tok_kind(c->d, j - 1) == QL_TOK_WORD && (cls_of(c, j - 1) & C_PREP)) { prep = 1; break; }
       if (!prep) add_actor_once(d, r, m[i].actor);
     }
     return;
@@ -313,13 +312,13 @@ static void address(rctx *c, ql_recommendation *r, uint32_t k0, uint32_t kc) {
 static void action(const rctx *c, ql_recommendation *r, uint32_t k, uint32_t lim) {
   const char *t = c->t;
   uint32_t e, n = 0;
-  while (k < lim && (c->kd[k] != QL_TOK_WORD || (cls_of(c, k) & C_ADVERB))) k++;
+  while (k < lim && (ql_tok_kind(c->d, k) != QL_TOK_WORD || (cls_of(c, k) & C_ADVERB))) k++;
   if (k >= lim) { r->action_start = r->action_stop = 0; return; }
   r->action_start = c->st[k];
   for (e = k; e < lim && n < 40; e++, n++) {
     uint32_t s = c->st[e];
     unsigned char ch = (unsigned char)t[s];
-    if (c->kd[e] == QL_TOK_PUNCT) {
+    if (ql_tok_kind(c->d, e) == QL_TOK_PUNCT) {
       if (ch == '.' || ch == ';' || ch == ':' || ch == '?' || ch == '!') break;
       if (ch == 0xE2 && s > 0 && t[s - 1] == ' ') break; /* a spaced dash */
       if (ch == ',' && e + 1 < lim) {
@@ -327,12 +326,12 @@ static void action(const rctx *c, ql_recommendation *r, uint32_t k, uint32_t lim
                                             "although", "though", "thereby", NULL };
         int j;
         for (j = 0; conj[j]; j++)
-          if (ql_ieq(t + c->st[e + 1], c->sp[e + 1] - c->st[e + 1], conj[j])) break;
+          if (ql_ieq(t + c->st[e + 1], ql_tok_stop(c->d, e + 1) - c->st[e + 1], conj[j])) break;
         if (conj[j]) break;
       }
     }
   }
-  r->action_stop = c->sp[e > k ? e - 1 : k];
+  r->action_stop = ql_tok_stop(c->d, e > k ? e - 1 : k);
 }
 
 /* Content words of the unit, as sorted vocabulary ids. */
@@ -345,7 +344,7 @@ static void key_of(const rctx *c, ql_recommendation *r, uint32_t k0, uint32_t k1
   ids = (uint32_t *)a->rec_keys.p + r->first_key;
   for (k = k0; k < k1 && n < 128; k++) {
     uint32_t id = c->form[k];
-    if (c->kd[k] != QL_TOK_WORD || (ql_bloom_has(&c->stops, id) && (cls_of(c, k) & C_STOP))) continue;
+    if (ql_tok_kind(c->d, k) != QL_TOK_WORD || (ql_bloom_has(&c->stops, id) && (cls_of(c, k) & C_STOP))) continue;
     ids[n++] = id;
   }
   { /* at most 128 ids: Shell sort */
@@ -377,7 +376,7 @@ static void add_unit(rctx *c, uint32_t b, uint32_t s, uint32_t e, uint32_t k0, u
   r.horizon = h->horizon; r.horizon_src = h->horizon ? QL_HZS_HEADING : QL_HZS_NONE;
   r.origin = (uint8_t)origin;
   if (has_cue) {
-    r.cue_start = c->st[cue_k]; r.cue_stop = c->sp[cue_last];
+    r.cue_start = c->st[cue_k]; r.cue_stop = ql_tok_stop(c->d, cue_last);
     action(c, &r, cue_last + 1, k1);
   } else action(c, &r, first_word(c, k0, k1), k1);
   address(c, &r, k0, has_cue ? cue_k : UINT32_MAX);
@@ -554,8 +553,8 @@ static void group(ql_doc *d) {
 static void setup(rctx *c, ql_doc *d) {
   c->d = d; c->t = (const char *)d->text.p;
   c->mcur = c->scur = 0;
-  c->st = (const uint32_t *)d->tok_start.p; c->sp = (const uint32_t *)d->tok_stop.p;
-  c->form = (const uint32_t *)d->tok_form.p; c->kd = (const uint8_t *)d->tok_kind.p;
+  c->st = (const uint32_t *)d->tok_start.p;
+  c->form = (const uint32_t *)d->tok_form.p;
   c->cls = &d->annot->map[1];
   ql_hmap_reset(&d->mem, c->cls, 256);
   memset(&c->stops, 0, sizeof c->stops);
@@ -670,7 +669,7 @@ void ql_find_recommendations(ql_doc *d) {
       while (k < k1 && c.st[k] < s0) k++;
       ks = k;
       for (; k < k1 && c.st[k] < s1; k++)
-        if (cue == UINT32_MAX && c.kd[k] == QL_TOK_WORD && ql_bloom_has(&c.cues, c.form[k]) &&
+        if (cue == UINT32_MAX && ql_tok_kind(c.d, k) == QL_TOK_WORD && ql_bloom_has(&c.cues, c.form[k]) &&
             cue_at(&c, k, ks, k1, &last)) {
           cue = k; cue_last = last;
         }

@@ -574,8 +574,7 @@ static void link_markers(ql_doc *d) {
   } else if (nr > 0) {
     /* the reader linked none: superscript numbers in the text are markers */
     const char *t = (const char *)d->text.p;
-    const uint32_t *st = (const uint32_t *)d->tok_start.p, *sp = (const uint32_t *)d->tok_stop.p;
-    const uint8_t *kd = (const uint8_t *)d->tok_kind.p;
+    const uint32_t *st = (const uint32_t *)d->tok_start.p;
     const uint32_t *tf = ql_annot_block_tokens(d);
     uint32_t b;
     for (b = 0; b < d->blocks.n; b++) {
@@ -584,13 +583,13 @@ static void link_markers(ql_doc *d) {
       for (k = tf[b]; k < tf[b + 1]; k++) {
         uint32_t end;
         int32_t n, r;
-        if (kd[k] != QL_TOK_SYMBOL || (unsigned char)t[st[k]] < 0xC2) continue;
-        n = superscript_value(t, st[k], sp[k], &end);
-        if (n < 0 || end != sp[k]) continue;
+        if (ql_tok_kind(d, k) != QL_TOK_SYMBOL || (unsigned char)t[st[k]] < 0xC2) continue;
+        n = superscript_value(t, st[k], ql_tok_stop(d, k), &end);
+        if (n < 0 || end != ql_tok_stop(d, k)) continue;
         r = ref_for_number(d, n, st[k]);
         if (r >= 0) {
           mark_pair p;
-          p.ref = (uint32_t)r; p.marker = span(st[k], sp[k]);
+          p.ref = (uint32_t)r; p.marker = span(st[k], ql_tok_stop(d, k));
           ql_vec_reserve(&d->mem, pairs, sizeof p, (size_t)pairs->n + 1);
           ((mark_pair *)pairs->p)[pairs->n++] = p;
         }

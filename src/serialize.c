@@ -223,14 +223,13 @@ static void emit(Writer *w, const SaveCtx *c) {
     wvar(w, name_index(&names, x->code, 0)); wstr(w, x->message); wvar(w, x->start);
   }
   {
-    const uint32_t *ts = (const uint32_t *)d->tok_start.p, *te = (const uint32_t *)d->tok_stop.p;
-    const uint32_t *tf = (const uint32_t *)d->tok_form.p;
-    const uint8_t *tk = (const uint8_t *)d->tok_kind.p;
+    const uint32_t *ts = (const uint32_t *)d->tok_start.p, *tf = (const uint32_t *)d->tok_form.p;
     wvar(w, d->tok_start.n);
     for (i = 0, prev = 0; i < d->tok_start.n; i++) {
-      wvar(w, ts[i] - prev); wvar(w, te[i] - ts[i]);
-      wvar(w, tf[i] < vsize ? c->local[tf[i]] : 0); wvar(w, tk[i]);
-      prev = te[i];
+      uint32_t te = ql_tok_stop(d, i);
+      wvar(w, ts[i] - prev); wvar(w, te - ts[i]);
+      wvar(w, tf[i] < vsize ? c->local[tf[i]] : 0); wvar(w, (uint32_t)ql_tok_kind(d, i));
+      prev = te;
     }
   }
 }
@@ -644,18 +643,17 @@ static void load_body(Reader *r) {
 
   n = rcount(r, 4, "tokens");
   if (n) {
-    /* the four arrays grow together in the tokenizer; keep them the same size */
+    /* the three arrays grow together in the tokenizer; keep them the same size */
     uint32_t *ts = (uint32_t *)alloc_vec(r, &d->tok_start, 4, n);
-    uint32_t *te = (uint32_t *)alloc_vec(r, &d->tok_stop, 4, n);
     uint32_t *tf = (uint32_t *)alloc_vec(r, &d->tok_form, 4, n);
-    uint8_t *tk = (uint8_t *)alloc_vec(r, &d->tok_kind, 1, n);
+    uint16_t *tk = (uint16_t *)alloc_vec(r, &d->tok_lk, 2, n);
     for (i = 0, prev = 0; i < n; i++) {
       ql_span sp = rspan(r, prev, tl, "token", i);
       uint32_t f = rvar(r, "token"), k = rvar(r, "token");
       if (sp.start == sp.stop) fail(r, "token %u is empty", i);
       if (f >= r->forms.n) fail(r, "token %u: form %u does not exist", i, f);
       if (k >= QL_TOK_COUNT) fail(r, "token %u: unknown kind %u", i, k);
-      ts[i] = sp.start; te[i] = sp.stop; tf[i] = f; tk[i] = (uint8_t)k;
+      ts[i] = sp.start; tf[i] = f; tk[i] = ql_tok_pack(d, i, sp.start, sp.stop, (int)k);
       prev = sp.stop;
     }
   }

@@ -51,24 +51,21 @@ static inline int char_class(const char *t, uint32_t stop, uint32_t i, int *len)
  * tokenised (the vectors' counts are set after each block). */
 typedef struct {
   ql_doc *d;
-  uint32_t *start, *stop, *form;
-  uint8_t *kind;
+  uint32_t *start, *form;
+  uint16_t *lk;      /* length << 3 | kind */
   uint32_t n, cap;
   uint32_t punct[128]; /* forms of one-byte punctuation tokens, UINT32_MAX: not yet */
 } tokens;
 
 static void reserve_tokens(tokens *o, size_t need) {
   ql_doc *d = o->d;
-  ql_vec_reserve(&d->mem, &d->tok_start, 4, need); /* the four arrays grow together */
-  ql_vec_reserve(&d->mem, &d->tok_stop, 4, need);
+  ql_vec_reserve(&d->mem, &d->tok_start, 4, need); /* the three arrays grow together */
   ql_vec_reserve(&d->mem, &d->tok_form, 4, need);
-  ql_vec_reserve(&d->mem, &d->tok_kind, 1, need);
-  o->start = (uint32_t *)d->tok_start.p; o->stop = (uint32_t *)d->tok_stop.p;
-  o->form = (uint32_t *)d->tok_form.p; o->kind = (uint8_t *)d->tok_kind.p;
+  ql_vec_reserve(&d->mem, &d->tok_lk, 2, need);
+  o->start = (uint32_t *)d->tok_start.p; o->form = (uint32_t *)d->tok_form.p; o->lk = (uint16_t *)d->tok_lk.p;
   o->cap = d->tok_start.cap;
-  if (o->cap > d->tok_stop.cap) o->cap = d->tok_stop.cap;
   if (o->cap > d->tok_form.cap) o->cap = d->tok_form.cap;
-  if (o->cap > d->tok_kind.cap) o->cap = d->tok_kind.cap;
+  if (o->cap > d->tok_lk.cap) o->cap = d->tok_lk.cap;
 }
 
 static inline uint32_t form_of(tokens *o, const char *t, uint32_t s, uint32_t e) {
@@ -84,7 +81,8 @@ static inline void push_form(tokens *o, uint32_t s, uint32_t e, int kind, uint32
     reserve_tokens(o, (size_t)n + 1);
     if (n == o->cap) return; /* no memory and no handler: the token is left out */
   }
-  o->start[n] = s; o->stop[n] = e; o->form[n] = id; o->kind[n] = (uint8_t)kind;
+  o->start[n] = s; o->form[n] = id;
+  o->lk[n] = e - s < QL_TOK_LONG ? (uint16_t)((e - s) << 3 | (uint32_t)kind) : ql_tok_pack(o->d, n, s, e, kind);
   o->n = n + 1;
 }
 
@@ -283,6 +281,6 @@ void ql_tokenize(ql_doc *d) {
   for (b = 0; b < d->blocks.n; b++) {
     const ql_block *bl = &QL_VEC_AT(d->blocks, ql_block, b);
     tokenize_range(&o, bl->start, bl->stop);
-    d->tok_start.n = d->tok_stop.n = d->tok_form.n = d->tok_kind.n = o.n; /* an OOM jump keeps what is done */
+    d->tok_start.n = d->tok_form.n = d->tok_lk.n = o.n; /* an OOM jump keeps what is done */
   }
 }

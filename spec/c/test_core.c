@@ -98,11 +98,12 @@ static void check_spans(const char *name, const ql_doc *d) {
   }
   {
     size_t nt = ql_doc_ntokens(d);
-    const uint32_t *ts = ql_doc_token_starts(d), *te = ql_doc_token_stops(d);
+    const uint32_t *ts = ql_doc_token_starts(d);
     prev = 0;
     for (i = 0; i < nt; i++) {
-      CHECK(ts[i] < te[i] && te[i] <= tl && ts[i] >= prev, "%s: token %zu bad", name, i);
-      prev = te[i];
+      uint32_t te = ql_doc_token_stop(d, i);
+      CHECK(ts[i] < te && te <= tl && ts[i] >= prev, "%s: token %zu bad", name, i);
+      prev = te;
     }
   }
   /* the offset map is ordered by text position (source order may differ:
@@ -261,6 +262,51 @@ static void test_ris_fields(void) {
   CHECK(c.live == 0, "RIS field tests leaked %ld blocks", c.live);
 }
 
+/* Tokens keep their length beside their kind in 16 bits; a token of 8191
+ * bytes or more keeps its end apart: ends and kinds read back the same,
+ * also after a save and load. */
+static void test_long_tokens(void) {
+  static const size_t lens[] = { 8190, 8191, 20000 };
+  Counter c = { 0, 0, -1, 0, 0, 0 };
+  ql_status st;
+  size_t n = 0, i, k, blen, nt;
+  char *text = (char *)malloc(40000), *blob, err[256];
+  ql_doc *d, *e;
+  ql_blob_parts parts;
+  /* "x 1234 aaa...a , bbb...b . ccc...c 99" */
+  memcpy(text, "x 1234 ", 7); n = 7;
+  for (k = 0; k < 3; k++) {
+    memset(text + n, 'a' + (int)k, lens[k]); n += lens[k];
+    memcpy(text + n, k == 0 ? " , " : k == 1 ? " . " : " 99", 3); n += 3;
+  }
+  d = read_with(&c, text, n, QL_FMT_TEXT, &st);
+  nt = ql_doc_ntokens(d);
+  CHECK(st == QL_OK && nt == 8, "long tokens: %zu tokens", nt);
+  if (nt == 8) {
+    const uint32_t *ts = ql_doc_token_starts(d);
+    for (k = 0; k < 3; k++) {
+      i = 2 + 2 * k;
+      CHECK(ql_doc_token_stop(d, i) - ts[i] == lens[k] && ql_doc_token_kind(d, i) == QL_TOK_WORD,
+            "token of %zu bytes: its end and kind", lens[k]);
+      CHECK(ql_doc_token_kind(d, i + 1) == (k < 2 ? QL_TOK_PUNCT : QL_TOK_NUMBER), "the token after it: its kind");
+    }
+    CHECK(ql_doc_token_kind(d, 1) == QL_TOK_NUMBER && ql_doc_token_stop(d, 1) == 6, "a short number before them");
+  }
+  CHECK(ql_doc_save(d, 0, &blob, &blen) == QL_OK, "long tokens saved");
+  parts.source = NULL; parts.srclen = 0; parts.text = NULL; parts.textlen = 0;
+  e = ql_doc_new(counting_alloc, &c, NULL);
+  CHECK(ql_doc_load(e, blob, blen, &parts, err, sizeof err) == QL_OK, "long tokens loaded: %s", err);
+  CHECK(ql_doc_ntokens(e) == nt, "as many tokens after a load");
+  for (i = 0; i < nt && i < ql_doc_ntokens(e); i++)
+    CHECK(ql_doc_token_stop(e, i) == ql_doc_token_stop(d, i) && ql_doc_token_kind(e, i) == ql_doc_token_kind(d, i),
+          "token %zu the same after a load", i);
+  ql_doc_free(e);
+  ql_doc_blob_free(d, blob, blen);
+  ql_doc_free(d);
+  free(text);
+  CHECK(c.live == 0, "long token tests leaked %ld blocks", c.live);
+}
+
 static void test_bad_input(void) {
   Counter c = { 0, 0, -1, 0, 0, 0 };
   ql_status st;
@@ -324,6 +370,7 @@ int main(int argc, char **argv) {
   CHECK(nseeds == 5, "expected the 5 seeds, found %d", nseeds);
   test_bad_input();
   test_ris_fields();
+  test_long_tokens();
   printf("%d passed, %d failed\n", checks - failures, failures);
   return failures ? 1 : 0;
 }

@@ -51,8 +51,8 @@ static void compare(const char *name, const ql_doc *a, const ql_doc *b) {
   SAME_VEC(a, b, ql_enumeration, enums);
   SAME_VEC(a, b, ql_footnote, footnotes);
   SAME_VEC(a, b, uint32_t, tok_start);
-  SAME_VEC(a, b, uint32_t, tok_stop);
-  SAME_VEC(a, b, uint8_t, tok_kind);
+  SAME_VEC(a, b, uint16_t, tok_lk);
+  SAME_VEC(a, b, ql_long_token, tok_long);
   SAME_VEC(a, b, char, pool);  /* the annotations add the same names again */
   CHECK(a->blocks.n == b->blocks.n && a->sections.n == b->sections.n && a->repairs.n == b->repairs.n &&
         a->dropped.n == b->dropped.n && a->warnings.n == b->warnings.n, "%s: counts differ", name);

@@ -102,7 +102,7 @@ static void span_range(const ql_doc *d, int what, uint32_t i, uint32_t *s, uint3
   case SP_BLOCK: { const ql_block *b = ql_doc_blocks(d, &n) + i; *s = b->start; *e = b->stop; break; }
   case SP_SECTION: { const ql_section *x = ql_doc_sections(d, &n) + i; *s = x->start; *e = x->stop; break; }
   case SP_SENTENCE: { const ql_span *x = ql_doc_sentences(d, &n) + i; *s = x->start; *e = x->stop; break; }
-  default: *s = ql_doc_token_starts(d)[i]; *e = ql_doc_token_stops(d)[i]; break;
+  default: *s = ql_doc_token_starts(d)[i]; *e = ql_doc_token_stop(d, i); break;
   }
 }
 
@@ -372,7 +372,7 @@ static int span_index(lua_State *L) {
   else if (strcmp(k, "source_stop") == 0) lua_pushinteger(L, (lua_Integer)ql_doc_source_stop(d->d, e));
   else if (strcmp(k, "kind") == 0) {
     if (sp->what == SP_BLOCK) lua_pushstring(L, ql_block_kind_name((ql_block_kind)ql_doc_blocks(d->d, &n)[sp->i].kind));
-    else if (sp->what == SP_TOKEN) lua_pushstring(L, ql_token_kind_name((ql_token_kind)ql_doc_token_kinds(d->d)[sp->i]));
+    else if (sp->what == SP_TOKEN) lua_pushstring(L, ql_token_kind_name(ql_doc_token_kind(d->d, sp->i)));
     else lua_pushstring(L, span_types[sp->what]);
   } else if (strcmp(k, "section") == 0) {
     int32_t sec;

@@ -200,14 +200,13 @@ static int m_code(lua_State *L) {
   size_t n, nt, i, tlen;
   const ql_coding *c;
   const ql_coding_term *ct;
-  const uint32_t *starts, *stops;
+  const uint32_t *starts;
   const char *text;
   int names = 0, themes, rules, patterns, out;
   run(L, m, 2, d, 4, 1);
   c = ql_matcher_codings(m->m, &n);
   ct = ql_matcher_coding_terms(m->m, &nt);
   starts = ql_doc_token_starts(d->d);
-  stops = ql_doc_token_stops(d->d);
   text = ql_doc_text(d->d, &tlen);
   if (lua_getiuservalue(L, 1, 2) == LUA_TTABLE) names = lua_gettop(L);
   themes = name_list(L, names, "themes");
@@ -230,7 +229,7 @@ static int m_code(lua_State *L) {
     lua_createtable(L, (int)c[i].nterms, 0);
     for (k = 0; k < c[i].nterms; k++) {
       const ql_coding_term *t = &ct[c[i].first_term + k];
-      uint32_t s = starts[t->first], e = stops[t->last];
+      uint32_t s = starts[t->first], e = ql_doc_token_stop(d->d, t->last);
       lua_createtable(L, 0, 4);
       lua_pushlstring(L, text + s, e - s); lua_setfield(L, -2, "term");
       push_name(L, patterns, (lua_Integer)t->term + 1); lua_setfield(L, -2, "pattern");
