@@ -365,16 +365,20 @@ static qpos roman_value(const unsigned char *s, qpos n) {
 }
 
 /* Recognises "1.", "1)", "1.)", "(1)", "a.", "b)", "(iv)", "ii)" at p. */
+/* A word at q that cannot be a list marker ("The", "in"): most words fail
+ * at once, and the list scan asks at every space. */
+static int plain_word_at(const splitter *b, qpos q) {
+  const unsigned char *s = b->s;
+  return q + 1 < b->hi && is_alpha(s[q]) && is_lower(s[q + 1]) &&
+         (is_upper(s[q]) || (q + 2 < b->hi && is_lower(s[q + 2]) && !strchr("ivxlc", s[q])));
+}
+
 static int marker_at(const splitter *b, qpos p, marker *m) {
   const unsigned char *s = b->s;
   qpos q = p, t0, n;
   int paren = 0, upper = 0, lower = 0;
   if (q < b->hi && s[q] == '(') { paren = 1; q++; }
-  /* Most words fail at once: "The", "in". */
-  if (q + 1 < b->hi && is_alpha(s[q]) && is_lower(s[q + 1])) {
-    if (is_upper(s[q])) return 0;
-    if (q + 2 < b->hi && is_lower(s[q + 2]) && !strchr("ivxlc", s[q])) return 0;
-  }
+  if (plain_word_at(b, q)) return 0;
   t0 = q;
   while (q < b->hi && q - t0 < 5 && is_alnum(s[q])) {
     upper |= is_upper(s[q]);
@@ -989,7 +993,7 @@ void ql_split_sentences(const char *text, uint32_t start, uint32_t stop, ql_span
       break;
     case K_SPACE:
       for (j = i; j < stop && (s[j] == ' ' || s[j] == '\t'); j++) {}
-      i = (j < stop && (s[j] == '\n' || s[j] == '\r')) ? j : on_space(&b, j);
+      i = (j < stop && (s[j] == '\n' || s[j] == '\r')) || plain_word_at(&b, j) ? j : on_space(&b, j);
       break;
     default:
       c = u8(&b, i, &l);
