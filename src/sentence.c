@@ -365,12 +365,14 @@ static qpos roman_value(const unsigned char *s, qpos n) {
 }
 
 /* Recognises "1.", "1)", "1.)", "(1)", "a.", "b)", "(iv)", "ii)" at p. */
+static int is_roman_lower(unsigned char c) { return c == 'i' || c == 'v' || c == 'x' || c == 'l' || c == 'c'; }
+
 /* A word at q that cannot be a list marker ("The", "in"): most words fail
  * at once, and the list scan asks at every space. */
 static int plain_word_at(const splitter *b, qpos q) {
   const unsigned char *s = b->s;
   return q + 1 < b->hi && is_alpha(s[q]) && is_lower(s[q + 1]) &&
-         (is_upper(s[q]) || (q + 2 < b->hi && is_lower(s[q + 2]) && !strchr("ivxlc", s[q])));
+         (is_upper(s[q]) || (q + 2 < b->hi && is_lower(s[q + 2]) && !is_roman_lower(s[q])));
 }
 
 static int marker_at(const splitter *b, qpos p, marker *m) {
