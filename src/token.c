@@ -1,6 +1,8 @@
 /* token.c - tokens over each block: words (with inner hyphens and
  * apostrophes), numbers (1,032  8.9  2015/16), URLs, punctuation and symbols,
- * each with its case-folded form interned in the vocabulary. */
+ * each with its case-folded form interned in the vocabulary.  Most tokens
+ * are read off bit masks of 64 bytes (simd.h); the others, one character at
+ * a time. */
 #include <utf8proc.h>
 #include "ql_internal.h"
 #include "simd.h"
@@ -181,8 +183,8 @@ static uint32_t one_token(tokens *o, const char *t, uint32_t i, uint32_t stop, u
 }
 
 /* Bit k of each mask says what byte k of 64 bytes at t is: a space (ASCII
-   space, tab, line break; also every byte at or past `lim`), an ASCII letter
-   or digit, an ASCII letter, a byte of a non-ASCII character. */
+   space, tab, line break; also every byte from n on, past the range), an
+   ASCII letter or digit, an ASCII letter, a byte of a non-ASCII character. */
 typedef struct { uint64_t space, alnum, letter, wide; } masks;
 
 static inline masks chunk_masks(const char *t, uint32_t n) {
@@ -220,9 +222,8 @@ static void tokenize_range(tokens *o, uint32_t i, uint32_t stop) {
       uint64_t rest;
       unsigned char c, x;
       if (b >= 64 || !(rest = ~m.space >> b)) { if (b < 64) i = base + 64; break; }
-      b += ql_ctz64(rest);
+      b += ql_ctz64(rest); /* below n: the bytes past the range are spaces */
       i = base + b;
-      if (b >= n) break;
       c = (unsigned char)t[i];
       if (m.alnum >> b & 1) {
         uint64_t run = ~m.alnum >> b;
