@@ -69,9 +69,10 @@ test-c: build/test_core build/test_core_portable build/test_serialize build/test
 # The core and the specs under AddressSanitizer + UndefinedBehaviorSanitizer.
 asan: deps
 	$(MAKE) clean
-	$(MAKE) $(MODULE) build/test_core build/test_serialize build/test_host CFLAGS="$(SANITIZE) -fPIC" \
+	$(MAKE) $(MODULE) build/test_core build/test_core_portable build/test_serialize build/test_host CFLAGS="$(SANITIZE) -fPIC" \
 	  LIBFLAG="-shared $(SANITIZE)" TEST_CFLAGS="$(SANITIZE)" LIBS="$(LIBS) $(SANITIZE)"
 	build/test_core seeds
+	build/test_core_portable seeds
 	build/test_serialize seeds
 	ASAN_OPTIONS=detect_leaks=1 build/test_host
 	LD_PRELOAD=$$($(CC) -print-file-name=libasan.so):$$($(CC) -print-file-name=libubsan.so) \
