@@ -310,6 +310,18 @@ static void check_at(ql_reflow *r, uint32_t s, uint32_t e, uint32_t i, uint32_t 
   scan_word(r, s, e, a, b);
 }
 
+/* It.. and Th.. at k - 1 are flagged for the glued pairs only (Itis, Itwas,
+ * Thisis, Thatis, Thereis, Thereare): the two letters after them must
+ * fit.  Other pairs: 1. */
+static int may_be_glued(const unsigned char *src, uint32_t k, uint32_t e) {
+  unsigned char y = src[k - 1] | 0x20, a, b;
+  if (!((y == 'i' && src[k] == 't') || (y == 't' && src[k] == 'h'))) return 1;
+  if (k + 2 >= e) return 0;
+  a = src[k + 1]; b = src[k + 2];
+  if (a == 'i' && b == 's') return 1;
+  return y == 'i' ? a == 'w' && b == 'a' : (a == 'a' && b == 't') || (a == 'e' && b == 'r');
+}
+
 /* Bit k set where the pair ending at p[k] may be flagged in the pair table
  * and get past check_at's first test: a glyph for I; a letter doubled in
  * the other case; at a word start (after a byte that is not an ASCII
@@ -340,7 +352,8 @@ void ql_rf_scan_line(ql_reflow *r, uint32_t s, uint32_t e, uint32_t next_s, uint
     unsigned m = pair_cands16(src + i);
     for (; m; m &= m - 1) {
       uint32_t k = i + ql_ctz64(m);
-      if (FLAGGED(src[k - 1], src[k])) check_at(r, s, e, k, &done);
+      if (!FLAGGED(src[k - 1], src[k]) || !may_be_glued(src, k, e)) continue;
+      check_at(r, s, e, k, &done);
     }
   }
   for (; i < e; i++)
