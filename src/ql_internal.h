@@ -23,6 +23,13 @@ typedef struct { ql_alloc_fn f; void *ud; jmp_buf *oom; } ql_mem;
 void *ql_mem_grow(ql_mem *m, void *p, size_t osize, size_t nsize);
 void ql_vec_reserve(ql_mem *m, ql_vec *v, size_t elsize, size_t need);
 void ql_vec_free(ql_mem *m, ql_vec *v, size_t elsize);
+/* Makes room for need elements, growing only when short of it; false when
+ * memory ran out (and there is no handler to jump to). */
+static inline int ql_vec_room(ql_mem *m, ql_vec *v, size_t elsize, size_t need) {
+  if (need > v->cap) ql_vec_reserve(m, v, elsize, need);
+  return need <= v->cap;
+}
+
 /* Grows only when full; without memory (and no handler) nothing is added. */
 #define QL_VEC_PUSH(m, v, T, val) do { \
     if ((v)->n >= (v)->cap) ql_vec_reserve((m), (v), sizeof(T), (size_t)(v)->n + 1); \

@@ -25,7 +25,7 @@ static void map_add(ql_doc *d, uint32_t text, uint32_t tlen, uint32_t src, uint3
 }
 
 static void text_append(ql_doc *d, const char *s, size_t n) {
-  ql_vec_reserve(&d->mem, &d->text, 1, (size_t)d->text.n + n + 1);
+  if (!ql_vec_room(&d->mem, &d->text, 1, (size_t)d->text.n + n + 1)) return;
   memcpy((char *)d->text.p + d->text.n, s, n);
   d->text.n += (uint32_t)n;
 }
@@ -92,7 +92,7 @@ void ql_emit(ql_doc *d, uint32_t s, uint32_t e) {
     if (run > i) {
       uint32_t t0 = d->text.n, k;
       char *out;
-      ql_vec_reserve(&d->mem, &d->text, 1, (size_t)d->text.n + (run - i) + 1);
+      if (!ql_vec_room(&d->mem, &d->text, 1, (size_t)d->text.n + (run - i) + 1)) return;
       out = (char *)d->text.p + t0;
       memcpy(out, src + i, run - i);
       if (ctl)
@@ -189,7 +189,7 @@ void ql_text_rtrim(ql_doc *d) {
 
 ql_str ql_pool_add(ql_doc *d, const char *s, size_t n) {
   ql_str r;
-  ql_vec_reserve(&d->mem, &d->pool, 1, (size_t)d->pool.n + n + 1);
+  if (!ql_vec_room(&d->mem, &d->pool, 1, (size_t)d->pool.n + n + 1)) { r.off = r.len = 0; return r; }
   r.off = d->pool.n; r.len = (uint32_t)n;
   if (n) memcpy((char *)d->pool.p + d->pool.n, s, n);
   ((char *)d->pool.p)[d->pool.n + n] = '\0';
