@@ -112,9 +112,7 @@ void ql_enum_add(ql_doc *d, uint32_t start, uint32_t stop, const ql_span *items,
 void ql_log_repair(ql_doc *d, const char *rule, const char *from, size_t fl,
                    const char *to, size_t tl, uint32_t s, uint32_t e, uint32_t text_pos);
 
-/* ---- lines of the source ---- */
-/* Finds the line starting at *pos (ending at \n, \r\n or \r); sets [*ls,*le)
- * to its content and advances *pos past the terminator. 0 at end of input. */
+/* ---- tokens ---- */
 /* Tokens are 10 bytes: start, form, and the length beside the kind.  A
  * length of QL_TOK_LONG or more is kept whole in tok_long. */
 #define QL_TOK_LONG 8191u
@@ -128,8 +126,11 @@ static inline int ql_tok_kind(const ql_doc *d, uint32_t i) { return ((const uint
 /* Appends token i's length and kind (tok_long grows for a long one). */
 uint16_t ql_tok_pack(ql_doc *d, uint32_t i, uint32_t start, uint32_t stop, int kind);
 
+/* ---- lines of the source ---- */
 /* The first '\n' or '\r' at or after i, or len (a lone CR ends a line). */
 uint32_t ql_line_end(const char *s, uint32_t i, uint32_t len);
+/* Finds the line starting at *pos (ending at \n, \r\n or \r); sets [*ls,*le)
+ * to its content and advances *pos past the terminator. 0 at end of input. */
 int ql_next_line(const char *s, uint32_t len, uint32_t *pos, uint32_t *ls, uint32_t *le);
 int ql_is_blank(const char *s, uint32_t a, uint32_t b);
 void ql_trim(const char *s, uint32_t *a, uint32_t *b); /* ASCII spaces/tabs, NBSP */

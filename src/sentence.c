@@ -364,7 +364,6 @@ static qpos roman_value(const unsigned char *s, qpos n) {
   return v > 0 ? (qpos)v : 0;
 }
 
-/* Recognises "1.", "1)", "1.)", "(1)", "a.", "b)", "(iv)", "ii)" at p. */
 static int is_roman_lower(unsigned char c) { return c == 'i' || c == 'v' || c == 'x' || c == 'l' || c == 'c'; }
 
 /* A word at q that cannot be a list marker ("The", "in"): most words fail
@@ -375,6 +374,7 @@ static int plain_word_at(const splitter *b, qpos q) {
          (is_upper(s[q]) || (q + 2 < b->hi && is_lower(s[q + 2]) && !is_roman_lower(s[q])));
 }
 
+/* Recognises "1.", "1)", "1.)", "(1)", "a.", "b)", "(iv)", "ii)" at p. */
 static int marker_at(const splitter *b, qpos p, marker *m) {
   const unsigned char *s = b->s;
   qpos q = p, t0, n;
