@@ -457,15 +457,22 @@ void ql_rf_join(ql_reflow *r, uint32_t src_pos) {
   r->nojoin = 1;
 }
 
-/* First candidate with s >= pos (binary search). */
-static uint32_t cand_from(const ql_reflow *r, uint32_t pos) {
+/* First candidate with s >= pos.  Lines come mostly in source order, so
+ * the search starts from the last answer and steps on a little; otherwise
+ * it is a binary search. */
+static uint32_t cand_from(ql_reflow *r, uint32_t pos) {
   const ql_rf_cand *c = (const ql_rf_cand *)r->cands.p;
-  uint32_t lo = 0, hi = r->cands.n;
+  uint32_t lo = 0, hi = r->cands.n, h = r->cand_hint, k;
+  if (h <= hi && (h == 0 || c[h - 1].s < pos)) {
+    for (k = 0; k < 4 && h < hi && c[h].s < pos; k++) h++;
+    if (h == hi || c[h].s >= pos) return r->cand_hint = h;
+    lo = h;
+  }
   while (lo < hi) {
     uint32_t mid = lo + (hi - lo) / 2;
     if (c[mid].s < pos) lo = mid + 1; else hi = mid;
   }
-  return lo;
+  return r->cand_hint = lo;
 }
 
 /* Applies candidate c at its position; returns where emission resumes, or
@@ -557,6 +564,10 @@ static void emit_inline(ql_reflow *r, uint32_t s, uint32_t e) {
       unsigned m = special16(src + pos);
       if (m) { pos += ql_ctz64(m); break; }
       pos += 16;
+    }
+    if (pos < lim && lim - pos < 16 && lim >= 16) { /* the rest: one load ending at lim */
+      unsigned m = special16(src + lim - 16) >> (16 - (lim - pos));
+      pos = m ? pos + ql_ctz64(m) : lim;
     }
     while (pos < lim && !special[u[pos]]) pos++;
     if (pos >= e) break;
@@ -663,7 +674,7 @@ static void emit_inline(ql_reflow *r, uint32_t s, uint32_t e) {
 }
 
 /* The hyphen candidate at src position p, or NULL. */
-static const ql_rf_cand *hyph_at(const ql_reflow *r, uint32_t p) {
+static const ql_rf_cand *hyph_at(ql_reflow *r, uint32_t p) {
   uint32_t i = cand_from(r, p);
   for (; i < r->cands.n; i++) {
     const ql_rf_cand *c = &QL_VEC_AT(r->cands, ql_rf_cand, i);

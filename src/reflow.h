@@ -50,6 +50,7 @@ typedef struct {
   int bold, italic;    /* inline markup open in the current block */
   int nojoin;          /* the next line joins without a space */
   uint32_t prev_e;     /* source end of the last line emitted */
+  uint32_t cand_hint;  /* the last answer of the candidate search */
 } ql_reflow;
 
 void ql_rf_init(ql_reflow *r, ql_doc *d);
