@@ -495,7 +495,9 @@ static int is_caption(const char *s, uint32_t a, uint32_t b) {
                                        "Exhibit ", "Graph ", "Map ", "Image ", "Plate ", NULL };
   int k;
   for (k = 0; words[k]; k++) {
-    size_t n = strlen(words[k]);
+    size_t n;
+    if (s[a] != words[k][0]) continue; /* most blocks differ at once */
+    n = strlen(words[k]);
     if (a + n < b && memcmp(s + a, words[k], n) == 0) {
       uint32_t i = a + (uint32_t)n;
       if (!is_digit((unsigned char)s[i]) && !is_up((unsigned char)s[i])) return 0;
