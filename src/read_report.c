@@ -138,10 +138,15 @@ static uint32_t count_words(const char *s, uint32_t a, uint32_t b) {
   return n;
 }
 
-static int contains(const char *s, uint32_t a, uint32_t b, const char *w) {
-  size_t n = strlen(w);
+/* An e-mail address or a URL in s[a, b): '@', "http" or "www.". */
+static int has_link(const char *s, uint32_t a, uint32_t b) {
   uint32_t i;
-  for (i = a; i + n <= b; i++) if (s[i] == w[0] && memcmp(s + i, w, n) == 0) return 1;
+  for (i = a; i < b; i++) {
+    char c = s[i];
+    if (c == '@') return 1;
+    if ((c == 'h' && i + 4 <= b && memcmp(s + i, "http", 4) == 0) || (c == 'w' && i + 4 <= b && memcmp(s + i, "www.", 4) == 0))
+      return 1;
+  }
   return 0;
 }
 
@@ -237,9 +242,9 @@ static int line_headlike(const char *s, uint32_t a, uint32_t b) {
   if (b - a > 90 || e <= f || !title_start(s, f, e)) return 0;
   if (terminal((unsigned char)s[e - 1]) && s[e - 1] != '?') return 0;
   if (s[e - 1] == ',') return 0;
-  if (contains(s, a, b, "@") || contains(s, a, b, "http") || contains(s, a, b, "www.")) return 0;
-  return count_words(s, a, b) <= 14 && !acronym_def(s, a, b) && !sentence_break(s, f, e) &&
-         !dangling_end(s, f, e);
+  /* the scans of the whole line last */
+  return !dangling_end(s, f, e) && !acronym_def(s, a, b) && !has_link(s, a, b) && count_words(s, a, b) <= 14 &&
+         !sentence_break(s, f, e);
 }
 
 /* ---- line shapes ---- */
@@ -539,9 +544,9 @@ static int block_headlike(const reader *R, const rblock *B) {
   if (B->e - B->s > (bold ? 240u : 140u) || e <= f) return 0;
   if (!title_start(s, f, e)) return 0;
   if ((terminal((unsigned char)s[e - 1]) && s[e - 1] != '?') || s[e - 1] == ',') return 0;
-  if (contains(s, B->s, B->e, "@") || contains(s, B->s, B->e, "http") || contains(s, B->s, B->e, "www.")) return 0;
-  if (count_words(s, B->s, B->e) > 16 || acronym_def(s, f, B->e)) return 0;
-  if (sentence_break(s, f, e) || dangling_end(s, f, e)) return 0;
+  /* the scans of the whole block last */
+  if (dangling_end(s, f, e) || acronym_def(s, f, B->e)) return 0;
+  if (has_link(s, B->s, B->e) || count_words(s, B->s, B->e) > 16 || sentence_break(s, f, e)) return 0;
   {
     uint32_t i, letters = 0;
     for (i = f; i < e && letters < 2; i++) letters += is_alpha((unsigned char)s[i]);
