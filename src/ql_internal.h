@@ -32,8 +32,7 @@ static inline int ql_vec_room(ql_mem *m, ql_vec *v, size_t elsize, size_t need) 
 
 /* Grows only when full; without memory (and no handler) nothing is added. */
 #define QL_VEC_PUSH(m, v, T, val) do { \
-    if ((v)->n >= (v)->cap) ql_vec_reserve((m), (v), sizeof(T), (size_t)(v)->n + 1); \
-    if ((v)->n < (v)->cap) ((T *)(v)->p)[(v)->n++] = (val); } while (0)
+    if (ql_vec_room((m), (v), sizeof(T), (size_t)(v)->n + 1)) ((T *)(v)->p)[(v)->n++] = (val); } while (0)
 #define QL_VEC_AT(v, T, i) (((T *)(v).p)[i])
 #define QL_VEC_LAST(v, T) (((T *)(v).p)[(v).n - 1])
 

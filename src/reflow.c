@@ -298,28 +298,35 @@ static void check_at(ql_reflow *r, uint32_t s, uint32_t e, uint32_t i, uint32_t 
   if (a > s && (cls[src[a - 1]] & C_WORD)) return; /* inside a longer token */
   b = (cls[src[a]] & C_GLYPH) ? a + 1 : a;
   while (b < e && (cls[src[b]] & C_ALPHA)) b++;
-  /* It.. and Th.. (flagged for the glued pairs) are common word starts:
-     unless the word is a glued pair there is nothing to see, and any other
-     slip in the word has a flagged pair of its own, so done stays */
-  if (a == i - 1 && (((src[a] | 0x20) == 'i' && src[i] == 't') || ((src[a] | 0x20) == 't' && src[i] == 'h')) &&
-      glued_index((const char *)src + a, b - a) < 0)
-    return;
   *done = b;
   if (b == a + 1 && (cls[src[a]] & C_GLYPH)) return;
   if (b < e && (src[b] == '\'' || src[b] == '-' || src[b] >= 0x80) && !(src[b] == '-' && b + 1 == e)) return;
   scan_word(r, s, e, a, b);
 }
 
-/* It.. and Th.. at k - 1 are flagged for the glued pairs only (Itis, Itwas,
- * Thisis, Thatis, Thereis, Thereare): the two letters after them must
- * fit.  Other pairs: 1. */
-static int may_be_glued(const unsigned char *src, uint32_t k, uint32_t e) {
-  unsigned char y = src[k - 1] | 0x20, a, b;
-  if (!((y == 'i' && src[k] == 't') || (y == 't' && src[k] == 'h'))) return 1;
-  if (k + 2 >= e) return 0;
-  a = src[k + 1]; b = src[k + 2];
-  if (a == 'i' && b == 's') return 1;
-  return y == 'i' ? a == 'w' && b == 'a' : (a == 'a' && b == 't') || (a == 'e' && b == 'r');
+/* Whether the pair prev, src[k] deserves check_at: flagged in the table,
+ * and, for It and Th (flagged for the glued pairs only: Itis, Itwas,
+ * Thisis, Thatis, Thereis, Thereare), starting one of those words.  Such
+ * common word starts are passed over otherwise, and done stays: any other
+ * slip in the word has a flagged pair of its own. */
+static int worth_a_look(const ql_reflow *r, const unsigned char *src, uint32_t prev, uint32_t k, uint32_t e) {
+  static const struct { const char *tail; uint32_t n; } it[] = { { "tis", 3 }, { "twas", 4 } },
+    th[] = { { "hisis", 5 }, { "hatis", 5 }, { "hereis", 6 }, { "hereare", 7 } };
+  uint32_t key = prev << 8 | src[k], y = prev | 0x20, j;
+  if (!(r->pairs[key >> 5] >> (key & 31) & 1)) return 0;
+  if (y == 'i' && src[k] == 't') {
+    for (j = 0; j < 2; j++)
+      if (k + it[j].n <= e && memcmp(src + k, it[j].tail, it[j].n) == 0 && (k + it[j].n == e || !is_alpha(src[k + it[j].n])))
+        return 1;
+    return 0;
+  }
+  if (y == 't' && src[k] == 'h') {
+    for (j = 0; j < 4; j++)
+      if (k + th[j].n <= e && memcmp(src + k, th[j].tail, th[j].n) == 0 && (k + th[j].n == e || !is_alpha(src[k + th[j].n])))
+        return 1;
+    return 0;
+  }
+  return 1;
 }
 
 /* Bit k set where the pair ending at p[k] may be flagged in the pair table
@@ -340,25 +347,21 @@ static unsigned pair_cands16(const unsigned char *p) {
 
 void ql_rf_scan_line(ql_reflow *r, uint32_t s, uint32_t e, uint32_t next_s, uint32_t next_e) {
   const unsigned char *src = (const unsigned char *)r->d->source;
-  const uint32_t *pairs = r->pairs;
   uint32_t i, done = s;
-  /* one table test per flagged pair; the few that pass get a closer look.
-     Sixteen bytes are sifted at a time once two bytes of the line lie
-     behind (the line's first pair starts from a space). */
-#define FLAGGED(prev, cur) (pairs[((prev) << 8 | (cur)) >> 5] >> (((prev) << 8 | (cur)) & 31) & 1)
+  /* the few pairs that pass get a closer look.  Sixteen bytes are sifted
+     at a time once two bytes of the line lie behind (the line's first
+     pair starts from a space). */
   for (i = s; i < e && i < s + 2; i++)
-    if (FLAGGED(i == s ? ' ' : src[i - 1], src[i])) check_at(r, s, e, i, &done);
+    if (worth_a_look(r, src, i == s ? ' ' : src[i - 1], i, e)) check_at(r, s, e, i, &done);
   for (; i + 16 <= e; i += 16) {
     unsigned m = pair_cands16(src + i);
     for (; m; m &= m - 1) {
       uint32_t k = i + ql_ctz64(m);
-      if (!FLAGGED(src[k - 1], src[k]) || !may_be_glued(src, k, e)) continue;
-      check_at(r, s, e, k, &done);
+      if (worth_a_look(r, src, src[k - 1], k, e)) check_at(r, s, e, k, &done);
     }
   }
   for (; i < e; i++)
-    if (FLAGGED(src[i - 1], src[i])) check_at(r, s, e, i, &done);
-#undef FLAGGED
+    if (worth_a_look(r, src, src[i - 1], i, e)) check_at(r, s, e, i, &done);
   /* "organi-" at the end, a lower-case word on the next line */
   if (e - s >= 3 && src[e - 1] == '-' && is_alpha((unsigned char)src[e - 2]) &&
       next_e > next_s && is_low((unsigned char)src[next_s])) {

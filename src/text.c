@@ -62,28 +62,17 @@ void ql_emit(ql_doc *d, uint32_t s, uint32_t e) {
   while (i < e) {
     uint32_t run = i;
     int ctl = 0;
-    /* ASCII fast path, sixteen then eight bytes at a time: copy a run;
-       control characters (below 0x20, DEL) become spaces one to one */
-    while (run + 16 <= e) {
-      ql_v16 x = ql_v16_load((const char *)src + run);
-      unsigned hi = ql_v16_high(x), c = ql_v16_range(x, 0, 0x1F) | ql_v16_eq(x, 0x7F);
-      if (hi) { /* ASCII up to the first high byte */
-        unsigned k = ql_ctz64(hi);
-        if (c & ((1u << k) - 1)) ctl = 1;
-        run += k;
-        break;
-      }
-      if (c) ctl = 1;
-      run += 16;
-    }
-    while (run + 8 <= e) {
-      const uint64_t hi = 0x8080808080808080ULL, ones = 0x0101010101010101ULL;
-      uint64_t w, del;
-      memcpy(&w, src + run, 8);
-      if (w & hi) break;
-      del = w ^ (0x7F * ones);
-      if (((w - 0x20 * ones) & ~w & hi) || ((del - ones) & ~del & hi)) ctl = 1;
-      run += 8;
+    /* ASCII fast path, sixteen bytes at a time, the last ones by a load
+       ending at e: copy a run; control characters (below 0x20, DEL) become
+       spaces one to one */
+    while (run < e && (run + 16 <= e || e >= 16)) {
+      uint32_t from = run + 16 <= e ? run : e - 16, skip = run - from;
+      ql_v16 x = ql_v16_load((const char *)src + from);
+      unsigned hi = ql_v16_high(x) >> skip, c = (ql_v16_range(x, 0, 0x1F) | ql_v16_eq(x, 0x7F)) >> skip;
+      unsigned k = hi ? ql_ctz64(hi) : 16 - skip; /* ASCII up to the first high byte */
+      if (c & ((1u << k) - 1)) ctl = 1;
+      run += k;
+      if (hi) break;
     }
     while (run < e && src[run] < 0x80) {
       if (src[run] < 0x20 || src[run] == 0x7F) ctl = 1;

@@ -10,22 +10,18 @@
 #include <utf8proc.h>
 #include "vocab.h"
 
-#define HASH_SEED QL_VOCAB_HASH_SEED
 #define STACK_BYTES 256 /* longer tokens (URLs...) take the allocator */
 
 static size_t words_for(size_t n) { return (n + 7) / 8; }
 
-static inline uint64_t hash_step(uint64_t h, uint64_t w) { return ql_vocab_hash_step(h, w); }
-static inline uint64_t hash_finish(uint64_t h, size_t n) { return ql_vocab_hash_finish(h, n); }
-static inline uint64_t hash_one(uint64_t w) { return ql_vocab_hash_one(w); }
 
 /* Hash of nw zero-padded words at p (a candidate or a stored form). */
 static inline uint64_t hash_words(const void *p, size_t nw, size_t n) {
-  uint64_t h = HASH_SEED;
+  uint64_t h = QL_VOCAB_HASH_SEED;
   size_t j;
-  if (nw == 1) return hash_one(ql_load64((const char *)p));
-  for (j = 0; j < nw; j++) h = hash_step(h, ql_load64((const char *)p + j * 8));
-  return hash_finish(h, n);
+  if (nw == 1) return ql_vocab_hash_one(ql_load64((const char *)p));
+  for (j = 0; j < nw; j++) h = ql_vocab_hash_step(h, ql_load64((const char *)p + j * 8));
+  return ql_vocab_hash_finish(h, n);
 }
 
 /* s[0..n) as zero-padded words. */
@@ -184,25 +180,15 @@ static inline uint32_t intern_one(ql_vocab *v, uint64_t w, size_t n) {
   uint32_t mask = v->nslots - 1, i;
   uint64_t h;
   w = ql_ascii_lower64(w);
-  h = hash_one(w);
+  h = ql_vocab_hash_one(w);
   for (i = (uint32_t)(h >> v->shift); v->slots[i].id1; i = (i + 1) & mask)
     if (v->slots[i].w0 == w && v->slots[i].n == n) return v->slots[i].id1 - 1;
   return insert(v, &w, n, h, i);
 }
 
 uint32_t ql_vocab_intern_padded(ql_vocab *v, const char *s, size_t n) {
-  if (n >= 1 && n <= 8) {
-    uint64_t w = ql_load64(s) & (~0ULL >> (64 - 8 * n));
-    if (!(w & QL_HIGH)) return intern_one(v, w, n);
-  } else if (n > 8 && n <= 16) { /* the next most common: two words */
-    uint64_t w[2];
-    w[0] = ql_load64(s);
-    w[1] = ql_load64(s + 8) & (~0ULL >> (128 - 8 * n));
-    if (!((w[0] | w[1]) & QL_HIGH)) {
-      w[0] = ql_ascii_lower64(w[0]); w[1] = ql_ascii_lower64(w[1]);
-      return intern_hashed(v, w, n, ql_vocab_hash_two(w[0], w[1], n));
-    }
-  }
+  uint64_t w[2], h;
+  if (ql_vocab_short_key(s, n, w, &h)) return intern_hashed(v, w, n, h);
   return ql_vocab_intern(v, s, n);
 }
 
@@ -212,16 +198,16 @@ uint32_t ql_vocab_intern(ql_vocab *v, const char *s, size_t n) {
     if (!(w & QL_HIGH)) return intern_one(v, w, n);
   }
   if (n <= STACK_BYTES) { /* ASCII: folded and hashed a word at a time */
-    uint64_t w[STACK_BYTES / 8], any = 0, h = HASH_SEED;
+    uint64_t w[STACK_BYTES / 8], any = 0, h = QL_VOCAB_HASH_SEED;
     size_t j, nw = words_for(n);
     for (j = 0; j < nw; j++) {
       size_t rem = n - j * 8;
       uint64_t x = rem >= 8 ? ql_load64(s + j * 8) : ql_load_partial(s + j * 8, rem);
       any |= x;
       w[j] = ql_ascii_lower64(x);
-      h = hash_step(h, w[j]);
+      h = ql_vocab_hash_step(h, w[j]);
     }
-    if (!(any & QL_HIGH)) return intern_hashed(v, w, n, nw == 1 ? hash_one(w[0]) : hash_finish(h, n));
+    if (!(any & QL_HIGH)) return intern_hashed(v, w, n, nw == 1 ? ql_vocab_hash_one(w[0]) : ql_vocab_hash_finish(h, n));
   }
   {
     char stack[STACK_BYTES * 3 + 4], *tmp = stack;

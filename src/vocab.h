@@ -40,29 +40,38 @@ static inline uint64_t ql_vocab_hash_two(uint64_t w0, uint64_t w1, size_t n) {
   return ql_vocab_hash_finish(ql_vocab_hash_step(ql_vocab_hash_step(QL_VOCAB_HASH_SEED, w0), w1), n);
 }
 
+/* An ASCII form of 1 to 16 bytes at s (sixteen bytes readable), folded
+   into zero-padded words w[0..2) with its hash; 0 when longer, empty or not
+   ASCII. */
+static inline int ql_vocab_short_key(const char *s, size_t n, uint64_t w[2], uint64_t *h) {
+  if (n - 1 >= 16) return 0;
+  if (n <= 8) {
+    w[0] = ql_load64(s) & (~0ULL >> (64 - 8 * n));
+    w[1] = 0;
+    if (w[0] & QL_HIGH) return 0;
+    w[0] = ql_ascii_lower64(w[0]);
+    *h = ql_vocab_hash_one(w[0]);
+  } else {
+    w[0] = ql_load64(s);
+    w[1] = ql_load64(s + 8) & (~0ULL >> (128 - 8 * n));
+    if ((w[0] | w[1]) & QL_HIGH) return 0;
+    w[0] = ql_ascii_lower64(w[0]); w[1] = ql_ascii_lower64(w[1]);
+    *h = ql_vocab_hash_two(w[0], w[1], n);
+  }
+  return 1;
+}
+
 /* The id of the ASCII form s[0..n), 1 <= n <= 16, sixteen bytes readable
    at s, when the vocabulary has it; UINT32_MAX otherwise (not there,
    longer, or not ASCII: ql_vocab_intern_padded decides). */
 static inline uint32_t ql_vocab_known(const ql_vocab *v, const char *s, size_t n) {
-  uint64_t w0, w1 = 0, h;
+  uint64_t w[2], h;
   uint32_t i, mask = v->nslots - 1;
-  if (n - 1 >= 16) return UINT32_MAX;
-  if (n <= 8) {
-    w0 = ql_load64(s) & (~0ULL >> (64 - 8 * n));
-    if (w0 & QL_HIGH) return UINT32_MAX;
-    w0 = ql_ascii_lower64(w0);
-    h = ql_vocab_hash_one(w0);
-  } else {
-    w0 = ql_load64(s);
-    w1 = ql_load64(s + 8) & (~0ULL >> (128 - 8 * n));
-    if ((w0 | w1) & QL_HIGH) return UINT32_MAX;
-    w0 = ql_ascii_lower64(w0); w1 = ql_ascii_lower64(w1);
-    h = ql_vocab_hash_two(w0, w1, n);
-  }
+  if (!ql_vocab_short_key(s, n, w, &h)) return UINT32_MAX;
   for (i = (uint32_t)(h >> v->shift); v->slots[i].id1; i = (i + 1) & mask) {
     const struct ql_vocab_slot *e = &v->slots[i];
-    if (e->w0 == w0 && e->n == n &&
-        (n <= 8 || ql_load64(v->chars + v->forms[2 * (e->id1 - 1)] + 8) == w1))
+    if (e->w0 == w[0] && e->n == n &&
+        (n <= 8 || ql_load64(v->chars + v->forms[2 * (e->id1 - 1)] + 8) == w[1]))
       return e->id1 - 1;
   }
   return UINT32_MAX;
