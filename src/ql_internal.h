@@ -23,6 +23,7 @@ typedef struct { ql_alloc_fn f; void *ud; jmp_buf *oom; } ql_mem;
 void *ql_mem_grow(ql_mem *m, void *p, size_t osize, size_t nsize);
 void ql_vec_reserve(ql_mem *m, ql_vec *v, size_t elsize, size_t need);
 void ql_vec_free(ql_mem *m, ql_vec *v, size_t elsize);
+void ql_vec_prefault(ql_vec *v, size_t elsize, size_t from, size_t to);
 /* Makes room for need elements, growing only when short of it; false when
  * memory ran out (and there is no handler to jump to). */
 static inline int ql_vec_room(ql_mem *m, ql_vec *v, size_t elsize, size_t need) {

@@ -1116,6 +1116,7 @@ static void reader_free(reader *R) {
 static void read_all(reader *R) {
   /* the text is about as long as the source: one allocation, no copies */
   ql_vec_reserve(&R->d->mem, &R->d->text, 1, (size_t)R->len + 64);
+  ql_vec_prefault(&R->d->text, 1, R->d->text.n, R->len);
   pass_lines(R);
   pass_blocks(R);
   if (R->report) find_numbered_headings(R);

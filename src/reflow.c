@@ -353,14 +353,20 @@ void ql_rf_scan_line(ql_reflow *r, uint32_t s, uint32_t e, uint32_t next_s, uint
      pair starts from a space). */
   for (i = s; i < e && i < s + 2; i++)
     if (worth_a_look(r, src, i == s ? ' ' : src[i - 1], i, e)) check_at(r, s, e, i, &done);
-  for (; i + 16 <= e; i += 16) {
-    unsigned m = pair_cands16(src + i);
+  for (; i < e; i += 16) {
+    uint32_t at = i;
+    unsigned m;
+    if (i + 16 > e) { /* the last bytes: a load that ends at the line's end */
+      if (e - s < 18) break;
+      at = e - 16;
+    }
+    m = pair_cands16(src + at) & (~0u << (i - at));
     for (; m; m &= m - 1) {
-      uint32_t k = i + ql_ctz64(m);
+      uint32_t k = at + ql_ctz64(m);
       if (worth_a_look(r, src, src[k - 1], k, e)) check_at(r, s, e, k, &done);
     }
   }
-  for (; i < e; i++)
+  for (; i < e; i++) /* a short line */
     if (worth_a_look(r, src, src[i - 1], i, e)) check_at(r, s, e, i, &done);
   /* "organi-" at the end, a lower-case word on the next line */
   if (e - s >= 3 && src[e - 1] == '-' && is_alpha((unsigned char)src[e - 2]) &&

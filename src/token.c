@@ -279,6 +279,9 @@ void ql_tokenize(ql_doc *d) {
   if (d->text.cap < d->text.n + 8) return; /* no memory and no handler */
   memset((char *)d->text.p + d->text.n, 0, 8);
   reserve_tokens(&o, d->text.n / 6 + 16); /* about one token per six bytes of English */
+  ql_vec_prefault(&d->tok_start, 4, o.n, d->text.n / 6);
+  ql_vec_prefault(&d->tok_form, 4, o.n, d->text.n / 6);
+  ql_vec_prefault(&d->tok_lk, 2, o.n, d->text.n / 6);
   for (b = 0; b < d->blocks.n; b++) {
     const ql_block *bl = &QL_VEC_AT(d->blocks, ql_block, b);
     tokenize_range(&o, bl->start, bl->stop);
