@@ -216,6 +216,13 @@ describe("report reader, seed 004 (OCR'd report)", function()
       for _, s in ipairs(sections(d, t)) do assert.equal("Shifting the dial", s.section.title, t) end
     end
     assert.equal("Background", sections(d, "The case for change")[1].section.title)
+    -- "For primary care" continues the series "For citizens" opened under
+    -- "Our vision for 2035", after that heading's list
+    for _, t in ipairs { "For citizens", "For primary care" } do
+      local s = sections(d, t)[1]
+      assert.equal(3, s.level, t)
+      assert.equal("Our vision for 2035", s.section.title, t)
+    end
     assert.equal(1, sections(d, "Key points")[1].level)
   end)
 

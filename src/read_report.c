@@ -880,22 +880,39 @@ static void join_paragraphs(reader *R) {
   }
 }
 
+/* Hash of the first word of a heading, folded ("for" in "For primary
+ * care"); 0 when it is shorter than three letters. */
+static uint64_t first_word(const char *s, const rblock *B) {
+  uint64_t h = 1469598103934665603ULL;
+  uint32_t i = start_skip(s, B->body, B->e), a = i;
+  for (; i < B->e && is_alpha((unsigned char)s[i]); i++) {
+    h ^= (unsigned char)s[i] | 0x20;
+    h *= 1099511628211ULL;
+  }
+  return i - a >= 3 && (i == B->e || s[i] == ' ') ? h : 0;
+}
+
 /* Heading levels without layout: chapter titles (running headers, front and
  * back matter) at 1; a heading right under another one level deeper; titles
  * that recur (the same sub-structure in every chapter, "Shifting the dial")
  * under the current topic, a recurring one after another as its sibling;
- * other headings at 2 once a top level exists. */
+ * other headings at 2 once a top level exists, unless they open with the
+ * first word of a deeper heading of the same chapter: they continue that
+ * series ("For citizens" ... "For primary care"). */
 static void assign_levels(reader *R) {
-  uint32_t i, n = R->blocks.n;
+  uint32_t i, n = R->blocks.n, nseries = 0, k;
   int stacked = 0, prev_level = 0, prev_group = 0, topic = 1, has_top = 0, last_md = 0, last_plain = 1;
+  struct { uint64_t word; int level; } series[8]; /* the chapter's last headings, a ring */
   for (i = 0; i < n; i++) {
     rblock *B = BLK(R, i);
     int level, rec, numbered;
+    uint64_t word;
     if (B->kind == RB_PARA && (B->flags & (F_HEADLIKE | F_MD))) B->kind = RB_HEAD;
     if (!content_kind(B) || (B->flags & F_CONT)) continue;
     if (B->kind != RB_HEAD) { stacked = 0; continue; }
     rec = recurring(R, B);
     numbered = B->glyph == G_NUM;
+    word = first_word(R->src, B);
     if (B->flags & F_MD) level = last_md = B->level;
     else if (last_md) level = last_md + 1;
     else if (!has_top && !prev_level) { level = 1; topic = 1; } /* the first heading */
@@ -903,9 +920,19 @@ static void assign_levels(reader *R) {
     else if ((B->flags & F_CHAPTER) || top_title(R, B)) { level = 1; topic = 1; }
     else if (stacked) level = prev_level + 1;
     else if (rec) level = prev_group ? prev_level : topic + 1;
-    else { level = has_top ? 2 : 1; topic = level; }
+    else {
+      level = has_top ? 2 : 1;
+      topic = level;
+      for (k = 0; word && k < nseries && k < 8; k++)
+        if (series[k].word == word && series[k].level > level) level = series[k].level;
+    }
     if (level < 1) level = 1;
     if (level > 8) level = 8;
+    if (level == 1) nseries = 0;
+    else if (word && !numbered && !rec) {
+      series[nseries % 8].word = word;
+      series[nseries++ % 8].level = level;
+    }
     prev_group = rec || (stacked && prev_group);
     if (level == 1) has_top = 1;
     prev_level = level;
