@@ -267,8 +267,10 @@ static void tokenize_range(tokens *o, uint32_t i, uint32_t stop) {
   }
 }
 
+#define PREFAULT_TOKENS 65536u
+
 void ql_tokenize(ql_doc *d) {
-  uint32_t b;
+  uint32_t b, ready = 0; /* tokens whose pages are faulted in */
   tokens o;
   memset(&o, 0, sizeof o);
   o.d = d;
@@ -279,11 +281,14 @@ void ql_tokenize(ql_doc *d) {
   if (d->text.cap < d->text.n + 8) return; /* no memory and no handler */
   memset((char *)d->text.p + d->text.n, 0, 8);
   reserve_tokens(&o, d->text.n / 6 + 16); /* about one token per six bytes of English */
-  ql_vec_prefault(&d->tok_start, 4, o.n, d->text.n / 6);
-  ql_vec_prefault(&d->tok_form, 4, o.n, d->text.n / 6);
-  ql_vec_prefault(&d->tok_lk, 2, o.n, d->text.n / 6);
   for (b = 0; b < d->blocks.n; b++) {
     const ql_block *bl = &QL_VEC_AT(d->blocks, ql_block, b);
+    if (o.n + PREFAULT_TOKENS / 2 > ready) { /* the next pages in bulk, never far ahead */
+      ready = o.n + PREFAULT_TOKENS;
+      ql_vec_prefault(&d->tok_start, 4, o.n, ready);
+      ql_vec_prefault(&d->tok_form, 4, o.n, ready);
+      ql_vec_prefault(&d->tok_lk, 2, o.n, ready);
+    }
     tokenize_range(&o, bl->start, bl->stop);
     d->tok_start.n = d->tok_form.n = d->tok_lk.n = o.n; /* an OOM jump keeps what is done */
   }
