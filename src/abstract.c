@@ -20,6 +20,19 @@ static int is_labch(unsigned char c) {
          c == '(' || c == ')' || c == '-' || c == '\'';
 }
 
+/* The NLM category of key (upper case, single-spaced): the table's hash
+   index, one or two probes. */
+static ql_category nlm_category(const char *key, size_t len) {
+  uint32_t h = 2166136261u;
+  size_t i;
+  for (i = 0; i < len; i++) h = (h ^ (unsigned char)key[i]) * 16777619u;
+  for (i = h & (QL_NLM_SLOTS - 1); ql_nlm_slots[i]; i = (i + 1) & (QL_NLM_SLOTS - 1)) {
+    const ql_nlm_row *r = &ql_nlm_rows[ql_nlm_slots[i] - 1];
+    if (r->len == len && memcmp(r->label, key, len) == 0) return (ql_category)r->cat;
+  }
+  return QL_CAT_NONE;
+}
+
 ql_category ql_category_from_label(const char *label, size_t len) {
   char key[MAXLAB];
   size_t i, n = 0;
@@ -37,7 +50,7 @@ ql_category ql_category_from_label(const char *label, size_t len) {
     key[n++] = (char)(is_low(c) ? c - 32 : c);
   }
   if (n == 0) return QL_CAT_NONE;
-  return ql_nlm_category(key, n);
+  return nlm_category(key, n);
 }
 
 typedef struct {
