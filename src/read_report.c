@@ -880,16 +880,12 @@ static void join_paragraphs(reader *R) {
   }
 }
 
-/* Hash of the first word of a heading, folded ("for" in "For primary
+/* Folded form of the first word of a heading ("for" in "For primary
  * care"); 0 when it is shorter than three letters. */
 static uint64_t first_word(const char *s, const rblock *B) {
-  uint64_t h = 1469598103934665603ULL;
-  uint32_t i = start_skip(s, B->body, B->e), a = i;
-  for (; i < B->e && is_alpha((unsigned char)s[i]); i++) {
-    h ^= (unsigned char)s[i] | 0x20;
-    h *= 1099511628211ULL;
-  }
-  return i - a >= 3 && (i == B->e || s[i] == ' ') ? h : 0;
+  uint32_t a = start_skip(s, B->body, B->e), i = a;
+  while (i < B->e && is_alpha((unsigned char)s[i])) i++;
+  return i - a >= 3 && (i == B->e || s[i] == ' ') ? form_hash(s, a, i) : 0;
 }
 
 /* Heading levels without layout: chapter titles (running headers, front and
