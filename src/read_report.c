@@ -67,7 +67,8 @@ typedef struct {
 } reader;
 
 #define BLK(R, i) (&QL_VEC_AT((R)->blocks, rblock, (i)))
-#define FOOTER_SLOTS 16384u
+#define FOOTER_SLOTS_MIN 1024u
+#define FOOTER_SLOTS_MAX 16384u
 
 static int is_low(unsigned char c) { return c >= 'a' && c <= 'z'; }
 static int is_up(unsigned char c) { return c >= 'A' && c <= 'Z'; }
@@ -432,7 +433,13 @@ static void pass_lines(reader *R) {
   const char *s = R->src;
   uint32_t pos = 0, ls, le, ps = 0, pe = 0, one = 0, more = 0, nfooter = 0;
   int have = 0;
-  if (R->report) table_init(R, &R->footers, FOOTER_SLOTS);
+  if (R->report) {
+    /* a slot per 64 bytes of source, within bounds: a short document
+       should not pay for a table made for a book */
+    uint32_t cap = FOOTER_SLOTS_MIN;
+    while (cap < FOOTER_SLOTS_MAX && cap < R->len / 64) cap *= 2;
+    table_init(R, &R->footers, cap);
+  }
   while (ql_next_line(s, R->len, &pos, &ls, &le)) {
     uint32_t a = ls, b = le;
     ql_trim(s, &a, &b);
@@ -445,7 +452,7 @@ static void pass_lines(reader *R) {
       if (s[ls] == ' ') {
         if (ls + 1 < le && !is_sp((unsigned char)s[ls + 1])) one++; else more++;
       } else if (s[ls] == '\t') more++;
-      if (footer_shape(s, a, b) == 1 && nfooter < FOOTER_SLOTS / 2) {
+      if (footer_shape(s, a, b) == 1 && nfooter < R->footers.n / 2) {
         fstat *f = table_get(&R->footers, form_hash(s, a, b), 1);
         if (f) { if (f->count == 0) nfooter++; f->count++; }
       }
