@@ -8,15 +8,14 @@
 #include <lauxlib.h>
 #include "compat.h"
 #include "../qualua.h"
+#include "doc_binding.h"
 #include "match_binding.h"
 #include "annot_binding.h"
 #include "store_binding.h"
 
-#define DOC_MT "qualua.Doc"
 #define SPAN_MT "qualua.Span"
 #define CORPUS_MT "qualua.Corpus"
 
-typedef struct { ql_doc *d; } Doc;
 typedef struct { ql_vocab *v; } Corpus;
 
 enum { SP_BLOCK, SP_SECTION, SP_SENTENCE, SP_TOKEN };
@@ -44,26 +43,24 @@ static int l_parse(lua_State *L) {
   const char *fname = luaL_optstring(L, 2, "auto");
   Corpus *c = (Corpus *)luaL_testudata(L, 3, CORPUS_MT);
   ql_format fmt = ql_format_from_name(fname);
-  void *ud;
-  lua_Alloc f = lua_getallocf(L, &ud);
   Doc *d;
   char err[256];
   ql_status st;
   if (fmt == QL_FMT_COUNT)
     return luaL_error(L, "unknown format '%s' (expected ris, landing-page, portal-page, report, text or auto)", fname);
-  d = (Doc *)lua_newuserdatauv(L, sizeof *d, 2);
-  d->d = NULL;
+  d = ql_lua_push_doc(L, 2);
   luaL_setmetatable(L, DOC_MT);
   if (c) { lua_pushvalue(L, 3); lua_setiuservalue(L, -2, 1); } /* keep the shared vocabulary alive */
   lua_pushvalue(L, 1);
   lua_setiuservalue(L, -2, 2); /* the document reads its source in place: keep the string */
-  d->d = ql_doc_new(f, ud, c ? c->v : NULL);
+  d->d = ql_doc_new(ql_lua_doc_alloc, d, c ? c->v : NULL);
   if (!d->d) return luaL_error(L, "out of memory");
   st = ql_doc_read_borrowed(d->d, s, len, fmt, err, sizeof err);
   if (st != QL_OK) {
     ql_doc_free(d->d); d->d = NULL;
     return luaL_error(L, "%s", err);
   }
+  ql_lua_doc_account(L, d);
   return 1;
 }
 

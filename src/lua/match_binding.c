@@ -13,12 +13,11 @@
 #include "../qualua.h"
 #include "../match.h"
 #include "match_binding.h"
+#include "doc_binding.h"
 
 #define MATCHER_MT "qualua.Matcher"
-#define DOC_MT "qualua.Doc"
 #define CORPUS_MT "qualua.Corpus"
 
-typedef struct { ql_doc *d; } Doc;
 typedef struct { ql_matcher *m; } Matcher;
 
 static const char *const unit_names[] = { "sentence", "paragraph", "section", "document", NULL };

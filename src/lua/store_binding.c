@@ -15,13 +15,12 @@
 #include "../qualua.h"
 #include "../serialize.h"
 #include "store_binding.h"
+#include "doc_binding.h"
 
-#define DOC_MT "qualua.Doc"
 #define CORPUS_MT "qualua.Corpus"
 #define DB_MT "qualua.sqlite.Db"
 #define STMT_MT "qualua.sqlite.Stmt"
 
-typedef struct { ql_doc *d; } Doc;        /* as in binding.c */
 typedef struct { ql_vocab *v; } Corpus;   /* as in binding.c */
 typedef struct { sqlite3 *db; } Db;       /* user value 1: weak set of its Stmts */
 typedef struct { sqlite3_stmt *st; sqlite3 *db; } Stmt; /* user value 1: its Db */
@@ -413,8 +412,6 @@ static int l_load_blob(lua_State *L) {
   size_t len;
   const char *blob = luaL_checklstring(L, 1, &len);
   Corpus *c = lua_isnoneornil(L, 2) ? NULL : (Corpus *)luaL_checkudata(L, 2, CORPUS_MT);
-  void *ud;
-  lua_Alloc f = lua_getallocf(L, &ud);
   Doc *d;
   char err[256];
   ql_status st;
@@ -422,17 +419,17 @@ static int l_load_blob(lua_State *L) {
   parts.source = luaL_optlstring(L, 3, NULL, &parts.srclen);
   parts.text = luaL_optlstring(L, 4, NULL, &parts.textlen);
   luaL_argcheck(L, !c || c->v, 2, "corpus is closed");
-  d = (Doc *)lua_newuserdatauv(L, sizeof *d, 2);   /* same shape as parse's Docs */
-  d->d = NULL;
+  d = ql_lua_push_doc(L, 2);   /* same shape as parse's Docs */
   luaL_setmetatable(L, DOC_MT);
   if (c) { lua_pushvalue(L, 2); lua_setiuservalue(L, -2, 1); }
-  d->d = ql_doc_new(f, ud, c ? c->v : NULL);
+  d->d = ql_doc_new(ql_lua_doc_alloc, d, c ? c->v : NULL);
   if (!d->d) return luaL_error(L, "out of memory");
   st = ql_doc_load(d->d, blob, len, &parts, err, sizeof err);
   if (st != QL_OK) {
     ql_doc_free(d->d); d->d = NULL;
     return luaL_error(L, "%s", err);
   }
+  ql_lua_doc_account(L, d);
   return 1;
 }
 
