@@ -391,12 +391,46 @@ void ql_rf_scan_line(ql_reflow *r, uint32_t s, uint32_t e, uint32_t next_s, uint
   }
 }
 
+#define NO_RUN UINT32_MAX
+
+/* Bit k: byte k of the (up to) 64 bytes at p is an ASCII letter; m bytes
+   remain, the rest count as not letters. */
+static uint64_t letter_mask64(const unsigned char *p, uint32_t m) {
+  unsigned char tail[64];
+  uint64_t mask = 0;
+  unsigned k;
+  if (m < 64) { /* the last bytes: copied, so the loads stay inside */
+    memset(tail, 0, sizeof tail);
+    memcpy(tail, p, m);
+    p = tail;
+  }
+  for (k = 0; k < 4; k++) mask |= (uint64_t)ql_v16_letter(ql_v16_load((const char *)p + 16 * k)) << 16 * k;
+  return mask;
+}
+
+/* Marks the run of ASCII letters src[a, j) found when it is a wanted plain
+   form; 1 if newly found.  Most runs fail the first test, on their length
+   and first and last letters, which is inlined. */
+static int plain_word_slow(ql_reflow *r, const unsigned char *src, uint32_t n, uint32_t a, uint32_t j) {
+  char buf[MAX_FORM];
+  uint32_t k;
+  if ((a > 0 && src[a - 1] >= 0x80) || (j < n && src[j] >= 0x80)) return 0; /* part of a non-ASCII word */
+  for (k = a; k < j; k++) buf[k - a] = (char)fold(src[k]);
+  return mark(r, buf, j - a);
+}
+
+static inline int plain_word(ql_reflow *r, const unsigned char *src, uint32_t n, uint32_t a, uint32_t j,
+                             const uint32_t *first, const uint32_t *last) {
+  if (j - a > MAX_FORM || !(first[j - a] & letter_bit(src[a])) || !(last[j - a] & letter_bit(src[j - 1]))) return 0;
+  return plain_word_slow(r, src, n, a, j);
+}
+
 /* Evidence is looked for until every wanted form is found: plain words in
  * one scan of letter runs, hyphenated pairs around each hyphen (memchr). */
 void ql_rf_evidence(ql_reflow *r) {
   const unsigned char *src = (const unsigned char *)r->d->source;
   const unsigned char *cls = r->cls;
-  uint32_t n = r->d->srclen, i, k;
+  uint32_t n = r->d->srclen, i, k, run;
   char buf[2 * MAX_FORM + 2];
   uint32_t first[MAX_FORM + 1], last[MAX_FORM + 1];
   int plain = 0, hyph = 0;
@@ -411,18 +445,20 @@ void ql_rf_evidence(ql_reflow *r) {
     first[w->len] |= letter_bit((unsigned char)f[0]);
     last[w->len] |= letter_bit((unsigned char)f[w->len - 1]);
   }
-  for (i = 0; plain > 0 && i < n;) {
-    uint32_t a, j;
-    while (i < n && !(cls[src[i]] & C_ALPHA)) i++;
-    a = i;
-    while (i < n && (cls[src[i]] & C_ALPHA)) i++;
-    j = i;
-    if (j == a || (a > 0 && src[a - 1] >= 0x80) || (j < n && src[j] >= 0x80)) continue; /* part of a non-ASCII word */
-    if (j - a <= MAX_FORM && (first[j - a] & letter_bit(src[a])) && (last[j - a] & letter_bit(src[j - 1]))) {
-      for (k = a; k < j; k++) buf[k - a] = (char)fold(src[k]);
-      plain -= mark(r, buf, j - a);
+  /* runs of ASCII letters, their edges read off 64-byte masks: in a short
+     document some wanted form is often absent, and this scan then reads
+     every byte */
+  for (i = 0, run = NO_RUN; plain > 0 && i < n; i += 64) {
+    uint64_t letters = letter_mask64(src + i, n - i), edges;
+    edges = letters ^ (letters << 1 | (run != NO_RUN)); /* where a run starts or ends */
+    for (; edges && plain > 0; edges &= edges - 1) {
+      uint32_t at = i + ql_ctz64(edges);
+      if (letters >> (at - i) & 1) { run = at; continue; }
+      plain -= plain_word(r, src, n, run, at, first, last);
+      run = NO_RUN;
     }
   }
+  if (plain > 0 && run != NO_RUN) plain -= plain_word(r, src, n, run, n, first, last);
   for (i = 0; hyph > 0 && i < n;) {
     const unsigned char *h = (const unsigned char *)memchr(src + i, '-', n - i);
     uint32_t p, a, b;
