@@ -1,6 +1,8 @@
 -- make bench: generates 10 MB and 100 MB corpora (report text and RIS) and
 -- prints, for reading + normalising + segmenting + tokenising, MB/s and peak
--- memory beside `cat` of the same bytes measured in the same run.
+-- memory beside `cat` of the same bytes measured in the same run; then the
+-- same bytes cut into documents of about 100 KB, read one after another in
+-- one process (the "xN" rows: N documents).
 -- Set QUALUA_BENCH_SIZES="10" to skip the 100 MB corpora.
 local sizes = {}
 for s in (os.getenv("QUALUA_BENCH_SIZES") or "10 100"):gmatch("%d+") do sizes[#sizes + 1] = tonumber(s) end
@@ -43,6 +45,16 @@ for _, mb in ipairs(sizes) do
     io.write(("%-8s %6.1f %9.0f %10.1f %9.1f %11.2f %11.1f %9d\n"):format(kind, bytes / 1e6,
       bytes / 1e6 / math.max(cat, 1e-3), bytes / 1e6 / best, peak / 1e6, peak / bytes,
       bytes / 1e6 / math.max(abest, 1e-6), toks))
+    -- the same bytes as documents of about 100 KB, one after another in
+    -- one process (bench/read_many.lua): per-document costs and memory reuse
+    local mbest, mpeak, ndocs = math.huge, 0, 0
+    for _ = 1, 3 do
+      local secs, hwm, docs = run(("lua5.4 bench/read_many.lua %s %s 100"):format(file, kind == "ris" and "ris" or "report"))
+        :match("([%d.]+) (%d+) (%d+)")
+      mbest, mpeak, ndocs = math.min(mbest, tonumber(secs)), math.max(mpeak, tonumber(hwm)), tonumber(docs)
+    end
+    io.write(("%-8s %6.1f %9s %10.1f %9.1f %11.2f %11s %9s\n"):format(" x" .. ndocs, bytes / 1e6, "",
+      bytes / 1e6 / mbest, mpeak / 1e6, mpeak / bytes, "", ""))
   end
 end
 
