@@ -4,22 +4,11 @@
 -- shared vocabulary and dropped.  Prints "seconds peak_bytes documents
 -- tokens": the parse time of all of them and the peak memory above what the
 -- pieces themselves take.
-package.path = "lua/?.lua;lua/?/init.lua;" .. package.path
-package.cpath = "build/?.so;" .. package.cpath
+local measure = dofile("bench/measure.lua")
 local core = require "qualua.core"
 local file, fmt, kb = arg[1], arg[2] or "auto", tonumber(arg[3]) or 100
-
-local function hwm()
-  for line in io.lines("/proc/self/status") do
-    local v = line:match("^VmHWM:%s+(%d+)")
-    if v then return tonumber(v) * 1024 end
-  end
-  return 0
-end
-
-local f = assert(io.open(file, "rb"))
-local data = f:read("a")
-f:close()
+local hwm = measure.hwm
+local data = measure.slurp(file)
 local pieces, i = {}, 1
 while i <= #data do
   local j = data:find("\n\n", i + kb * 1000, true) or #data

@@ -2,20 +2,11 @@
 -- reads FILE, parses it with FORMAT (read, normalise, segment, tokenise),
 -- then annotates it, and prints "read_seconds peak_bytes tokens
 -- annotate_seconds peak_bytes_after_annotating".
-package.path = "lua/?.lua;lua/?/init.lua;" .. package.path
-package.cpath = "build/?.so;" .. package.cpath
+local measure = dofile("bench/measure.lua")
 local core = require "qualua.core"
 local file, fmt = arg[1], arg[2] or "auto"
-local function hwm()
-  for line in io.lines("/proc/self/status") do
-    local kb = line:match("^VmHWM:%s+(%d+)")
-    if kb then return tonumber(kb) * 1024 end
-  end
-  return 0
-end
-local f = assert(io.open(file, "rb"))
-local data = f:read("a")
-f:close()
+local hwm = measure.hwm
+local data = measure.slurp(file)
 local base = hwm()
 local t0 = os.clock()
 local doc = core.parse(data, fmt)
