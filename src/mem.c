@@ -47,7 +47,10 @@ void ql_vec_free(ql_mem *m, ql_vec *v, size_t elsize) {
    caller is about to write.  Taken one by one, a page fault costs a trap
    each (about 2.4 us a page on the benchmark machine, 1.7 us populated in
    bulk); where the kernel can populate a range (Linux 5.14+), this is
-   cheaper.  Only a hint: the content is unchanged and a failure is fine. */
+   cheaper.  The call itself costs several microseconds, and a short
+   document's arrays usually reuse memory its predecessors freed, so ranges
+   under 64 pages are left to the faults.  Only a hint: the content is
+   unchanged and a failure is fine. */
 void ql_vec_prefault(ql_vec *v, size_t elsize, size_t from, size_t to) {
 #ifdef QL_MADV_POPULATE_WRITE
   uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), a, b;
@@ -55,7 +58,7 @@ void ql_vec_prefault(ql_vec *v, size_t elsize, size_t from, size_t to) {
   if (!v->p || from >= to || page == 0 || (page & (page - 1))) return;
   a = ((uintptr_t)v->p + from * elsize + page - 1) & ~(page - 1);
   b = ((uintptr_t)v->p + to * elsize) & ~(page - 1);
-  if (b > a + 16 * page) (void)madvise((void *)a, b - a, QL_MADV_POPULATE_WRITE);
+  if (b >= a + 64 * page) (void)madvise((void *)a, b - a, QL_MADV_POPULATE_WRITE);
 #else
   (void)v; (void)elsize; (void)from; (void)to;
 #endif
