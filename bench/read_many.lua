@@ -18,6 +18,7 @@ end
 data = nil
 collectgarbage()
 local vocab = core.corpus()
+measure.reset_hwm()
 local base, tokens = hwm(), 0
 local t0 = os.clock()
 for k = 1, #pieces do

@@ -7,6 +7,7 @@ local core = require "qualua.core"
 local file, fmt = arg[1], arg[2] or "auto"
 local hwm = measure.hwm
 local data = measure.slurp(file)
+measure.reset_hwm()
 local base = hwm()
 local t0 = os.clock()
 local doc = core.parse(data, fmt)
