@@ -14,8 +14,7 @@
 
 /* The document at idx, with its annotations computed (on first use). */
 static Doc *check_doc(lua_State *L, int idx) {
-  Doc *d = (Doc *)luaL_checkudata(L, idx, DOC_MT);
-  luaL_argcheck(L, d->d != NULL, idx, "document is closed");
+  Doc *d = ql_lua_check_doc(L, idx);
   if (ql_doc_annotate(d->d) != QL_OK) luaL_error(L, "out of memory while annotating the document");
   ql_lua_doc_account(L, d);
   return d;

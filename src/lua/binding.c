@@ -14,20 +14,11 @@
 #include "store_binding.h"
 
 #define SPAN_MT "qualua.Span"
-#define CORPUS_MT "qualua.Corpus"
-
-typedef struct { ql_vocab *v; } Corpus;
 
 enum { SP_BLOCK, SP_SECTION, SP_SENTENCE, SP_TOKEN };
 static const char *const span_types[] = { "block", "section", "sentence", "token", NULL };
 
 typedef struct { int what; uint32_t i; } Span;
-
-static Doc *check_doc(lua_State *L, int idx) {
-  Doc *d = (Doc *)luaL_checkudata(L, idx, DOC_MT);
-  luaL_argcheck(L, d->d != NULL, idx, "document is closed");
-  return d;
-}
 
 /* ---- documents ---- */
 static int doc_gc(lua_State *L) {
@@ -105,7 +96,7 @@ static void span_range(const ql_doc *d, int what, uint32_t i, uint32_t *s, uint3
 
 /* doc:span(type, i) -> Span for the i-th (1-based) element, or nil */
 static int doc_span(lua_State *L) {
-  Doc *d = check_doc(L, 1);
+  Doc *d = ql_lua_check_doc(L, 1);
   int what = luaL_checkoption(L, 2, NULL, span_types);
   lua_Integer i = luaL_checkinteger(L, 3);
   if (i < 1 || (size_t)i > count_of(d->d, what)) { lua_pushnil(L); return 1; }
@@ -114,7 +105,7 @@ static int doc_span(lua_State *L) {
 }
 
 static int doc_count(lua_State *L) {
-  Doc *d = check_doc(L, 1);
+  Doc *d = ql_lua_check_doc(L, 1);
   int what = luaL_checkoption(L, 2, NULL, span_types);
   lua_pushinteger(L, (lua_Integer)count_of(d->d, what));
   return 1;
@@ -122,7 +113,7 @@ static int doc_count(lua_State *L) {
 
 /* Stateless iterator: iter(doc, i) -> i+1, Span; upvalues: what, block kind filter. */
 static int iter_step(lua_State *L) {
-  Doc *d = check_doc(L, 1);
+  Doc *d = ql_lua_check_doc(L, 1);
   int what = (int)lua_tointeger(L, lua_upvalueindex(1));
   int kind = (int)lua_tointeger(L, lua_upvalueindex(2));
   lua_Integer i = luaL_checkinteger(L, 2);
@@ -152,7 +143,7 @@ static int kind_from_name(lua_State *L, int idx) {
 static int doc_iter(lua_State *L) {
   int what = luaL_checkoption(L, 2, NULL, span_types);
   int kind = what == SP_BLOCK ? kind_from_name(L, 3) : -1;
-  check_doc(L, 1);
+  ql_lua_check_doc(L, 1);
   lua_pushinteger(L, what);
   lua_pushinteger(L, kind);
   lua_pushcclosure(L, iter_step, 2);
@@ -162,7 +153,7 @@ static int doc_iter(lua_State *L) {
 }
 
 static int doc_text(lua_State *L) {
-  Doc *d = check_doc(L, 1);
+  Doc *d = ql_lua_check_doc(L, 1);
   size_t n;
   const char *t = ql_doc_text(d->d, &n);
   if (lua_isnoneornil(L, 2)) { lua_pushlstring(L, t, n); return 1; }
@@ -176,7 +167,7 @@ static int doc_text(lua_State *L) {
 }
 
 static int doc_source(lua_State *L) {
-  Doc *d = check_doc(L, 1);
+  Doc *d = ql_lua_check_doc(L, 1);
   size_t n;
   const char *t = ql_doc_source(d->d, &n);
   lua_pushlstring(L, t, n);
@@ -184,7 +175,7 @@ static int doc_source(lua_State *L) {
 }
 
 static int doc_len(lua_State *L) {
-  Doc *d = check_doc(L, 1);
+  Doc *d = ql_lua_check_doc(L, 1);
   size_t n;
   ql_doc_text(d->d, &n);
   lua_pushinteger(L, (lua_Integer)n);
@@ -192,7 +183,7 @@ static int doc_len(lua_State *L) {
 }
 
 static int doc_format(lua_State *L) {
-  Doc *d = check_doc(L, 1);
+  Doc *d = ql_lua_check_doc(L, 1);
   lua_pushstring(L, ql_format_name(ql_doc_format(d->d)));
   return 1;
 }
@@ -210,7 +201,7 @@ static void push_fields(lua_State *L, const ql_doc *d, const ql_field *f, size_t
 
 /* doc:meta_list() -> { {key=, value=}, ... } canonical, in order */
 static int doc_meta_list(lua_State *L) {
-  Doc *d = check_doc(L, 1);
+  Doc *d = ql_lua_check_doc(L, 1);
   size_t n;
   const ql_field *f = ql_doc_meta(d->d, &n);
   push_fields(L, d->d, f, n);
@@ -218,7 +209,7 @@ static int doc_meta_list(lua_State *L) {
 }
 
 static int doc_fields(lua_State *L) {
-  Doc *d = check_doc(L, 1);
+  Doc *d = ql_lua_check_doc(L, 1);
   size_t n;
   const ql_field *f = ql_doc_fields(d->d, &n);
   push_fields(L, d->d, f, n);
@@ -227,7 +218,7 @@ static int doc_fields(lua_State *L) {
 
 /* doc:source_offset(pos) -> source position (1-based) of text position pos (1-based) */
 static int doc_source_offset(lua_State *L) {
-  Doc *d = check_doc(L, 1);
+  Doc *d = ql_lua_check_doc(L, 1);
   lua_Integer p = luaL_checkinteger(L, 2);
   size_t n;
   ql_doc_text(d->d, &n);
@@ -237,7 +228,7 @@ static int doc_source_offset(lua_State *L) {
 }
 
 static int doc_enumerations(lua_State *L) {
-  Doc *d = check_doc(L, 1);
+  Doc *d = ql_lua_check_doc(L, 1);
   size_t n, ni, i, k;
   const ql_enumeration *e = ql_doc_enumerations(d->d, &n);
   const ql_span *items = ql_doc_enumeration_items(d->d, &ni);
@@ -259,7 +250,7 @@ static int doc_enumerations(lua_State *L) {
 }
 
 static int doc_footnotes(lua_State *L) {
-  Doc *d = check_doc(L, 1);
+  Doc *d = ql_lua_check_doc(L, 1);
   size_t n, i;
   const ql_footnote *f = ql_doc_footnotes(d->d, &n);
   lua_createtable(L, (int)n, 0);
@@ -274,7 +265,7 @@ static int doc_footnotes(lua_State *L) {
 }
 
 static int doc_repairs(lua_State *L) {
-  Doc *d = check_doc(L, 1);
+  Doc *d = ql_lua_check_doc(L, 1);
   size_t n, i;
   const ql_repair *r = ql_doc_repairs(d->d, &n);
   lua_createtable(L, (int)n, 0);
@@ -292,7 +283,7 @@ static int doc_repairs(lua_State *L) {
 }
 
 static int doc_dropped(lua_State *L) {
-  Doc *d = check_doc(L, 1);
+  Doc *d = ql_lua_check_doc(L, 1);
   size_t n, i;
   const ql_dropped *x = ql_doc_dropped(d->d, &n);
   lua_createtable(L, (int)n, 0);
@@ -307,7 +298,7 @@ static int doc_dropped(lua_State *L) {
 }
 
 static int doc_warnings(lua_State *L) {
-  Doc *d = check_doc(L, 1);
+  Doc *d = ql_lua_check_doc(L, 1);
   size_t n, i;
   const ql_warning *w = ql_doc_warnings(d->d, &n);
   lua_createtable(L, (int)n, 0);
@@ -323,7 +314,7 @@ static int doc_warnings(lua_State *L) {
 
 /* doc:token_forms() -> array of vocabulary ids (0-based), for analyses in Lua */
 static int doc_token_form(lua_State *L) {
-  Doc *d = check_doc(L, 1);
+  Doc *d = ql_lua_check_doc(L, 1);
   lua_Integer i = luaL_checkinteger(L, 2);
   size_t len;
   const char *s;
@@ -338,7 +329,7 @@ static int doc_token_form(lua_State *L) {
 static Span *check_span(lua_State *L, int idx, Doc **doc) {
   Span *sp = (Span *)luaL_checkudata(L, idx, SPAN_MT);
   lua_getiuservalue(L, idx, 1);
-  *doc = check_doc(L, -1);
+  *doc = ql_lua_check_doc(L, -1);
   lua_pop(L, 1);
   return sp;
 }

@@ -1,5 +1,6 @@
-/* doc_binding.h - the Doc userdata, shared by the binding files, and the
- * accounting that lets the garbage collector see what a document holds.
+/* doc_binding.h - the Doc and Corpus userdata, shared by the binding files,
+ * and the accounting that lets the garbage collector see what a document
+ * holds.
  *
  * A document's arrays are allocated by the C core through the state's
  * allocator, which the collector does not count: left alone, a script that
@@ -11,10 +12,15 @@
 #ifndef QL_DOC_BINDING_H
 #define QL_DOC_BINDING_H
 #include <limits.h>
+#include <lauxlib.h>
 #include "compat.h"
 #include "../qualua.h"
 
 #define DOC_MT "qualua.Doc"
+#define CORPUS_MT "qualua.Corpus"
+
+/* A corpus is its shared vocabulary. */
+typedef struct { ql_vocab *v; } Corpus;
 
 typedef struct {
   ql_doc *d;
@@ -38,6 +44,13 @@ static inline Doc *ql_lua_push_doc(lua_State *L, int nuv) {
   d->d = NULL;
   d->f = lua_getallocf(L, &d->ud);
   d->bytes = d->told = 0;
+  return d;
+}
+
+/* The open document at idx (raises on anything else). */
+static inline Doc *ql_lua_check_doc(lua_State *L, int idx) {
+  Doc *d = (Doc *)luaL_checkudata(L, idx, DOC_MT);
+  luaL_argcheck(L, d->d != NULL, idx, "document is closed");
   return d;
 }
 

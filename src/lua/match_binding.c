@@ -16,7 +16,6 @@
 #include "doc_binding.h"
 
 #define MATCHER_MT "qualua.Matcher"
-#define CORPUS_MT "qualua.Corpus"
 
 typedef struct { ql_matcher *m; } Matcher;
 
@@ -27,12 +26,6 @@ static Matcher *check_matcher(lua_State *L, int idx) {
   Matcher *m = (Matcher *)luaL_checkudata(L, idx, MATCHER_MT);
   luaL_argcheck(L, m->m != NULL, idx, "matcher is closed");
   return m;
-}
-
-static Doc *check_doc(lua_State *L, int idx) {
-  Doc *d = (Doc *)luaL_checkudata(L, idx, DOC_MT);
-  luaL_argcheck(L, d->d != NULL, idx, "document is closed");
-  return d;
 }
 
 static int l_matcher(lua_State *L) {
@@ -194,7 +187,7 @@ static int name_list(lua_State *L, int names, const char *field) {
  *            terms = { {term, pattern, start, stop}, ... } } (1-based, inclusive) */
 static int m_code(lua_State *L) {
   Matcher *m = check_matcher(L, 1);
-  Doc *d = check_doc(L, 2);
+  Doc *d = ql_lua_check_doc(L, 2);
   lua_Integer docindex = luaL_optinteger(L, 3, 1);
   size_t n, nt, i, tlen;
   const ql_coding *c;
@@ -245,7 +238,7 @@ static int m_code(lua_State *L) {
 /* m:count(doc [, passes [, acc]]) -> acc: acc[theme index] += codings of the theme */
 static int m_count(lua_State *L) {
   Matcher *m = check_matcher(L, 1);
-  Doc *d = check_doc(L, 2);
+  Doc *d = ql_lua_check_doc(L, 2);
   size_t n, i;
   const uint32_t *c;
   if (lua_isnoneornil(L, 4)) { lua_settop(L, 3); lua_newtable(L); }
@@ -267,7 +260,7 @@ static int m_count(lua_State *L) {
 /* m:prepare(doc) -> number of token-id sequences in the automaton */
 static int m_prepare(lua_State *L) {
   Matcher *m = check_matcher(L, 1);
-  Doc *d = check_doc(L, 2);
+  Doc *d = ql_lua_check_doc(L, 2);
   prepare_for(L, m, 2, d);
   lua_pushinteger(L, (lua_Integer)ql_matcher_nsequences(m->m));
   return 1;

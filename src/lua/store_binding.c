@@ -17,11 +17,9 @@
 #include "store_binding.h"
 #include "doc_binding.h"
 
-#define CORPUS_MT "qualua.Corpus"
 #define DB_MT "qualua.sqlite.Db"
 #define STMT_MT "qualua.sqlite.Stmt"
 
-typedef struct { ql_vocab *v; } Corpus;   /* as in binding.c */
 typedef struct { sqlite3 *db; } Db;       /* user value 1: weak set of its Stmts */
 typedef struct { sqlite3_stmt *st; sqlite3 *db; } Stmt; /* user value 1: its Db */
 
@@ -361,11 +359,6 @@ static int stmt_clear_bindings(lua_State *L) {
 }
 
 /* ---- the model as a blob ---- */
-static Doc *check_doc(lua_State *L, int idx) {
-  Doc *d = (Doc *)luaL_checkudata(L, idx, DOC_MT);
-  luaL_argcheck(L, d->d != NULL, idx, "document is closed");
-  return d;
-}
 
 /* Runs under lua_pcall so a memory error while making the string cannot
  * leak the C blob. */
@@ -389,7 +382,7 @@ static int opt_false(lua_State *L, int idx, const char *key) {
  * opts.source = false / opts.text = false leave those out (the caller keeps
  * them and gives them back to load_blob). */
 static int doc_save_blob(lua_State *L) {
-  Doc *d = check_doc(L, 1);
+  Doc *d = ql_lua_check_doc(L, 1);
   char *blob;
   size_t len;
   int rc;
